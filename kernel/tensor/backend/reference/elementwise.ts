@@ -1,0 +1,66 @@
+// Reference cast / binary / unary / where kernels: one element at a time through JS numbers.
+import { ALL_DTYPES, TypedArray } from "../../dtype.js";
+import { read, store, write, convert } from "../../elements.js";
+import { BINARY_OPS, PREDICATES, UNARY_OPS } from "../ops.js";
+import type { Dims } from "../types.js";
+import { for_each_index } from "./iter.js";
+import { arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
+
+const dt = (code: number) => ALL_DTYPES[code]!;
+
+// float32, float16 and bfloat16 compute in float32; the rest in themselves
+function compute_code(code: number): number {
+  return code === 6 || code === 7 ? 8 : code;
+}
+
+export function cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: number, dst_strides: Dims,
+                     src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void {
+  const D = dt(dst_dtype), S = dt(src_dtype);
+  for_each_index(shape, [dst_off, src_off], [dst_strides, src_strides], ([o, i]) => {
+    store(dst, D, o!, read(src, S, i!), S.is_floating_point);
+  });
+}
+
+export function binary(op: number, dtype: number, out_dtype: number, shape: Dims,
+                       out: TypedArray, out_off: number, out_strides: Dims,
+                       a: TypedArray | number, a_off: number, a_strides: Dims,
+                       b: TypedArray | number, b_off: number, b_strides: Dims): void {
+  const name = BINARY_OPS[op]!;
+  const T = dt(dtype), O = dt(out_dtype);
+  const A = arith(compute_code(dtype));
+  // scalar operands are converted to the compute type, as the native kernels do
+  const sa = typeof a === "number" ? convert(a, A.dtype, true) : 0;
+  const sb = typeof b === "number" ? convert(b, A.dtype, true) : 0;
+  const pred = PREDICATES.has(name);
+  for_each_index(shape, [out_off, a_off, b_off], [out_strides, a_strides, b_strides], ([o, i, j]) => {
+    const x = typeof a === "number" ? sa : read(a, T, i!);
+    const y = typeof b === "number" ? sb : read(b, T, j!);
+    const v = binary_scalar(name, x, y, A);
+    if (pred) write(out, O, o!, v);
+    else store(out, O, o!, v, T.is_floating_point);
+  });
+}
+
+export function unary(op: number, dtype: number, out_dtype: number, shape: Dims,
+                      out: TypedArray, out_off: number, out_strides: Dims,
+                      x: TypedArray, x_off: number, x_strides: Dims, params: readonly number[] = []): void {
+  const name = UNARY_OPS[op]!;
+  const T = dt(dtype), O = dt(out_dtype);
+  const A = arith(compute_code(dtype));
+  const pred = PREDICATES.has(name);
+  for_each_index(shape, [out_off, x_off], [out_strides, x_strides], ([o, i]) => {
+    const v = unary_scalar(name, read(x, T, i!), A, params);
+    if (pred) write(out, O, o!, v);
+    else store(out, O, o!, v, T.is_floating_point);
+  });
+}
+
+export function where(dtype: number, shape: Dims, out: TypedArray, out_off: number, out_strides: Dims,
+                      cond: TypedArray, cond_off: number, cond_strides: Dims,
+                      a: TypedArray, a_off: number, a_strides: Dims,
+                      b: TypedArray, b_off: number, b_strides: Dims): void {
+  for_each_index(shape, [out_off, cond_off, a_off, b_off], [out_strides, cond_strides, a_strides, b_strides],
+    ([o, c, i, j]) => {
+      out[o!] = cond[c!] ? a[i!]! : b[j!]!;
+    });
+}

@@ -1,0 +1,8 @@
+// The TypeScript reference backend: plain loops over JS numbers, the definition the native
+// kernels are tested against, and the fallback when the addon cannot load.
+import type { Kernels } from "../types.js";
+import { binary, cast, unary, where } from "./elementwise.js";
+import { gemm, layerNorm, softmax } from "./linalg.js";
+import { reduce } from "./reduce.js";
+
+export const reference: Kernels = { name: "reference", cast, binary, unary, where, reduce, gemm, softmax, layerNorm };

@@ -1,0 +1,46 @@
+// The kernel interface both backends implement: the native addon (native/src/addon.cc) and the
+// TypeScript reference (./reference). Arguments are storages (typed arrays), element offsets and
+// element strides; dtypes are codes (kernel/tensor/dtype.ts). Outputs are written in place.
+import type { TypedArray } from "../dtype.js";
+
+export type Dims = readonly number[];
+
+export interface Kernels {
+  readonly name: string;
+  /** dst[i] = cast(src[i]) over `shape`. */
+  cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: number, dst_strides: Dims,
+       src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void;
+  /** out = op(a, b); a or b may be a number (a scalar in the compute type). out has out_dtype
+   *  (bool for predicates), a and b have dtype. */
+  binary(op: number, dtype: number, out_dtype: number, shape: Dims,
+         out: TypedArray, out_off: number, out_strides: Dims,
+         a: TypedArray | number, a_off: number, a_strides: Dims,
+         b: TypedArray | number, b_off: number, b_strides: Dims): void;
+  /** out = op(x; params). */
+  unary(op: number, dtype: number, out_dtype: number, shape: Dims,
+        out: TypedArray, out_off: number, out_strides: Dims,
+        x: TypedArray, x_off: number, x_strides: Dims, params?: readonly number[]): void;
+  /** out = cond ? a : b (cond is bool). */
+  where(dtype: number, shape: Dims, out: TypedArray, out_off: number, out_strides: Dims,
+        cond: TypedArray, cond_off: number, cond_strides: Dims,
+        a: TypedArray, a_off: number, a_strides: Dims,
+        b: TypedArray, b_off: number, b_strides: Dims): void;
+  /** For every position of `outer`, reduces the `inner` elements of x into out. */
+  reduce(op: number, in_dtype: number, out_dtype: number, outer: Dims,
+         out: TypedArray, out_off: number, out_strides: Dims,
+         x: TypedArray, x_off: number, x_outer_strides: Dims,
+         inner: Dims, inner_strides: Dims, correction: number): void;
+  /** c[b] = a[b] @ b[b] (+ bias); a: [batch, M, K] strides, b: [batch, K, N] strides, c contiguous. */
+  gemm(batch: number, M: number, N: number, K: number,
+       a: TypedArray, a_dtype: number, a_off: number, a_strides: Dims,
+       b: TypedArray, b_dtype: number, b_off: number, b_strides: Dims,
+       c: TypedArray, c_dtype: number, c_off: number,
+       bias: TypedArray | null, bias_dtype: number, bias_off: number): void;
+  /** Row-wise (log_)softmax over contiguous rows of n. */
+  softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
+          rows: number, n: number, log: boolean): void;
+  /** Row-wise layer norm over contiguous rows of n. */
+  layerNorm(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
+            rows: number, n: number, weight: TypedArray | null, w_off: number,
+            bias: TypedArray | null, b_off: number, param_dtype: number, eps: number): void;
+}

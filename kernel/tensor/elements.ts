@@ -1,0 +1,73 @@
+// Reading and writing single elements of a storage as JS numbers, with torch's cast rules.
+// Used by the reference kernels, item()/tolist() and tensor creation -- never on hot paths.
+import { DType, TypedArray } from "./dtype.js";
+import { from_bf16, from_f16, to_bf16, to_f16 } from "./half.js";
+
+/** The element at index i as a number (int64 beyond 2^53 loses precision, as Number() does). */
+export function read(data: TypedArray, dtype: DType, i: number): number {
+  switch (dtype.code) {
+    case 5: return Number((data as BigInt64Array)[i]!);
+    case 6: return from_f16((data as Uint16Array)[i]!);
+    case 7: return from_bf16((data as Uint16Array)[i]!);
+    default: return (data as Float64Array)[i]!;
+  }
+}
+
+/** The element at index i as a bigint (int64 only keeps all 64 bits). */
+export function read_bigint(data: TypedArray, dtype: DType, i: number): bigint {
+  if (dtype.code === 5) return (data as BigInt64Array)[i]!;
+  return BigInt(Math.trunc(read(data, dtype, i)));
+}
+
+const INT_BITS: Record<number, [number, boolean]> = { 1: [8, false], 2: [8, true], 3: [16, true], 4: [32, true] };
+
+/** Wraps an integer value into a `bits`-wide two's-complement (or unsigned) range. */
+export function wrap_int(v: number, bits: number, signed: boolean): number {
+  const m = 2 ** bits;
+  let r = v % m;
+  if (r < 0) r += m;
+  if (signed && r >= m / 2) r -= m;
+  return r;
+}
+
+/**
+ * Converts a value to what an element of `to` holds. `from_float` says whether the value comes
+ * from a floating type: float -> integer truncates toward zero into int32 (NaN, inf and values
+ * outside int32 give INT32_MIN) and then keeps the low bits, as torch does on x86-64; an integer
+ * source keeps its low bits directly.
+ */
+export function convert(v: number, to: DType, from_float: boolean): number {
+  switch (to.code) {
+    case 0: return v !== 0 ? 1 : 0;  // NaN -> true
+    case 5: {
+      if (!from_float) return v;
+      if (!(v >= -9223372036854775808 && v < 9223372036854775808)) return -9223372036854775808;
+      return Math.trunc(v);
+    }
+    case 6: return from_f16(to_f16(v));
+    case 7: return from_bf16(to_bf16(v));
+    case 8: return Math.fround(v);
+    case 9: return v;
+    default: {
+      const [bits, signed] = INT_BITS[to.code]!;
+      let t = v;
+      if (from_float) t = v > -2147483649 && v < 2147483648 ? Math.trunc(v) : -2147483648;
+      return wrap_int(t, bits, signed);
+    }
+  }
+}
+
+/** Stores a value that is already representable in `dtype` (see convert). */
+export function write(data: TypedArray, dtype: DType, i: number, v: number): void {
+  switch (dtype.code) {
+    case 5: (data as BigInt64Array)[i] = BigInt(v); break;
+    case 6: (data as Uint16Array)[i] = to_f16(v); break;
+    case 7: (data as Uint16Array)[i] = to_bf16(v); break;
+    default: (data as Float64Array)[i] = v;
+  }
+}
+
+/** convert + write. */
+export function store(data: TypedArray, dtype: DType, i: number, v: number, from_float: boolean): void {
+  write(data, dtype, i, convert(v, dtype, from_float));
+}

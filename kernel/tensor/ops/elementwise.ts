@@ -1,0 +1,243 @@
+// Elementwise ops with torch's type promotion and broadcasting.
+import { K } from "../backend/index.js";
+import { BINARY_OPS, BinaryOp, PREDICATES, UNARY_OPS, UnaryOp } from "../backend/ops.js";
+import { bool, DType, float64 } from "../dtype.js";
+import { get_default_dtype } from "../defaults.js";
+import { broadcast_shapes, broadcast_strides } from "../shape.js";
+import { Tensor, TensorLike } from "../tensor.js";
+import { clone, copy_ } from "./cast.js";
+import { float_to_int_checked } from "./scalars.js";
+import { empty, result_type, scalar_value } from "./util.js";
+
+const INTEGER_ONLY = new Set<string>([
+  "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
+]);
+// ops that compute in floating point, promoting integer inputs to the default dtype
+const FLOATING = new Set<string>([
+  "div", "atan2", "sqrt", "rsqrt", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+  "tanh", "sigmoid", "gelu", "gelu_tanh", "silu", "erf", "reciprocal", "round_decimals",
+]);
+
+function shape_of(x: TensorLike): readonly number[] {
+  return x instanceof Tensor ? x._shape : [];
+}
+
+function check_dtype(op: string, ct: DType): void {
+  if (INTEGER_ONLY.has(op) && ct.is_floating_point) {
+    throw new TypeError(`${op}: not implemented for dtype ${ct} (bitwise ops take integer or bool tensors)`);
+  }
+  if (ct === bool && (op === "sub" || op === "neg")) {
+    throw new TypeError(
+      `${op}: not supported for bool tensors (use logical_xor / logical_not instead, as torch advises)`,
+    );
+  }
+}
+
+type Operand = [Tensor["_data"] | number, number, number[]];
+
+function passes_as_scalar(x: TensorLike, ct: DType): boolean {
+  return !(x instanceof Tensor) || (x.ndim === 0 && ct.is_floating_point && x.dtype.is_floating_point);
+}
+
+// A tensor operand cast to the compute type and seen with broadcast strides, or a scalar (a JS
+// number, or a 0-d float tensor: as in torch 2, 16-bit floats then combine with it in float).
+function operand(x: TensorLike, ct: DType, shape: readonly number[], op: string, as_scalar: boolean): Operand {
+  if (as_scalar) {
+    if (x instanceof Tensor) return [x.item() as number, 0, []];
+    let v = scalar_value(x);
+    if (!ct.is_floating_point && ct !== bool) v = float_to_int_checked(v, ct, op);
+    return [v, 0, []];
+  }
+  let t: Tensor;
+  if (x instanceof Tensor) t = x.dtype === ct ? x : clone(x, ct);
+  else {
+    t = empty([], ct);
+    copy_(t, x);
+  }
+  return [t._data, t._offset, broadcast_strides(t._shape, t._strides, shape)];
+}
+
+/** out = op(a, b) with type promotion. */
+export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  let ct = result_type(a, b);
+  if (FLOATING.has(op) && !ct.is_floating_point) ct = get_default_dtype();
+  check_dtype(op, ct);
+  const out_dtype = PREDICATES.has(op) ? bool : ct;
+  const shape = broadcast_shapes(shape_of(a), shape_of(b));
+  const o = empty(shape, out_dtype);
+  // the kernels take at most one scalar operand
+  const b_scalar = passes_as_scalar(b, ct);
+  const a_scalar = passes_as_scalar(a, ct) && !b_scalar;
+  const [ad, ao, as] = operand(a, ct, shape, op, a_scalar);
+  const [bd, bo, bs] = operand(b, ct, shape, op, b_scalar);
+  K.binary(BINARY_OPS.indexOf(op), ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs);
+  return o;
+}
+
+/** out = op(x; params), promoting integers to the default float dtype for floating ops. */
+export function unary(op: UnaryOp, x: Tensor, params?: readonly number[]): Tensor {
+  let t = x;
+  if (FLOATING.has(op) && !t.dtype.is_floating_point) t = clone(t, get_default_dtype());
+  if (op === "bitwise_not" && t.dtype === bool) op = "logical_not";
+  check_dtype(op, t.dtype);
+  const out_dtype = PREDICATES.has(op) ? bool : t.dtype;
+  const o = empty(t._shape, out_dtype);
+  K.unary(UNARY_OPS.indexOf(op), t.dtype.code, out_dtype.code, t._shape, o._data, 0, o._strides, t._data, t._offset, t._strides, params);
+  return o;
+}
+
+export function add(a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha;
+  return binary("add", a, alpha === undefined || alpha === 1 ? b : binary("mul", b, alpha));
+}
+
+export function sub(a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha;
+  return binary("sub", a, alpha === undefined || alpha === 1 ? b : binary("mul", b, alpha));
+}
+
+/** torch.div: true division, or rounded with rounding_mode "trunc" / "floor". */
+export function div(a: TensorLike, b: TensorLike, opts?: { rounding_mode?: "trunc" | "floor" | null }): Tensor {
+  const mode = opts?.rounding_mode ?? null;
+  if (mode === null) return binary("div", a, b);
+  if (mode === "floor") return binary("floor_divide", a, b);
+  if (mode !== "trunc") throw new TypeError(`div expected rounding_mode to be one of null, 'trunc', or 'floor' but found '${mode}'`);
+  const ct = result_type(a, b);
+  if (ct.is_floating_point) return unary("trunc", binary("div", a, b));
+  // integers: exact in float64 for |values| < 2^53
+  const q = unary("trunc", binary("div", a instanceof Tensor ? clone(a, float64) : a, b instanceof Tensor ? clone(b, float64) : b));
+  if (b instanceof Tensor ? binary("eq", b, 0).any().item() : scalar_value(b) === 0) {
+    throw new RangeError("ZeroDivisionError: integer division by zero");
+  }
+  return clone(q, ct);
+}
+
+/** torch.pow for tensor ** scalar, scalar ** tensor and tensor ** tensor. */
+export function pow(x: TensorLike, e: TensorLike): Tensor {
+  if (x instanceof Tensor && !(e instanceof Tensor)) {
+    const ct = result_type(x, e);
+    const ev = scalar_value(e);
+    if (!ct.is_floating_point && ev < 0) throw new RangeError("Integers to negative integer powers are not allowed.");
+    const t = x.dtype === ct ? x : clone(x, ct);
+    return unary("pow_scalar", t, [ev]);
+  }
+  if (!(x instanceof Tensor) && e instanceof Tensor) {
+    const ct = result_type(x, e);
+    const t = e.dtype === ct ? e : clone(e, ct);
+    return unary("rpow_scalar", t, [scalar_value(x)]);
+  }
+  return binary("pow", x, e);
+}
+
+/** torch.round(x, decimals=0): half to even. */
+export function round(x: Tensor, opts?: { decimals?: number }): Tensor {
+  const d = opts?.decimals ?? 0;
+  if (!x.dtype.is_floating_point) {
+    if (d !== 0) throw new TypeError(`round: decimals is not supported for integer dtype ${x.dtype}`);
+    return clone(x);
+  }
+  return d === 0 ? unary("round", x) : unary("round_decimals", x, [d]);
+}
+
+type Bound = TensorLike | null | undefined;
+
+/** torch.clamp(x, min, max) or clamp(x, { min, max }), with type promotion like torch 2. */
+export function clamp(x: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max?: Bound): Tensor {
+  let lo: Bound = min as Bound, hi: Bound = max;
+  if (min !== null && typeof min === "object" && !(min instanceof Tensor)) {
+    lo = min.min;
+    hi = min.max;
+  }
+  const has_lo = lo !== null && lo !== undefined, has_hi = hi !== null && hi !== undefined;
+  if (!has_lo && !has_hi) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    let r: Tensor = x;
+    if (has_lo) r = binary("maximum", r, lo!);
+    if (has_hi) r = binary("minimum", r, hi!);
+    return r;
+  }
+  const bounds = [lo, hi].filter((v) => v !== null && v !== undefined) as TensorLike[];
+  const ct = result_type(x, ...bounds);
+  const t = x.dtype === ct ? x : clone(x, ct);
+  return unary("clamp", t, [has_lo ? 1 : 0, has_lo ? scalar_value(lo as number) : 0, has_hi ? 1 : 0, has_hi ? scalar_value(hi as number) : 0]);
+}
+
+/** torch.nan_to_num: NaN -> nan (0), +inf -> posinf (dtype max), -inf -> neginf (dtype min). */
+export function nan_to_num(x: Tensor, opts?: { nan?: number; posinf?: number; neginf?: number }): Tensor {
+  if (!x.dtype.is_floating_point) return clone(x);
+  const max = { float16: 65504, bfloat16: 3.3895313892515355e38, float32: 3.4028234663852886e38, float64: Number.MAX_VALUE }[
+    x.dtype.name as "float16"
+  ];
+  return unary("nan_to_num", x, [opts?.nan ?? 0, opts?.posinf ?? max, opts?.neginf ?? -max]);
+}
+
+/** torch.where(condition, a, b) */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (cond.dtype !== bool) throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
+  const ct = result_type(a, b);
+  const shape = broadcast_shapes(cond._shape, shape_of(a), shape_of(b));
+  const as_tensor = (v: TensorLike): Tensor => {
+    if (v instanceof Tensor) return v.dtype === ct ? v : clone(v, ct);
+    const t = empty([], ct);
+    copy_(t, v);
+    return t;
+  };
+  const ta = as_tensor(a), tb = as_tensor(b);
+  const o = empty(shape, ct);
+  K.where(ct.code, shape, o._data, 0, o._strides,
+    cond._data, cond._offset, broadcast_strides(cond._shape, cond._strides, shape),
+    ta._data, ta._offset, broadcast_strides(ta._shape, ta._strides, shape),
+    tb._data, tb._offset, broadcast_strides(tb._shape, tb._strides, shape));
+  return o;
+}
+
+/** torch.lerp(start, end, weight), with torch's two-sided formula. */
+export function lerp(start: Tensor, end: Tensor, weight: TensorLike): Tensor {
+  const diff = binary("sub", end, start);
+  if (!(weight instanceof Tensor)) {
+    const w = scalar_value(weight);
+    return w < 0.5 ? binary("add", start, binary("mul", diff, w)) : binary("sub", end, binary("mul", diff, 1 - w));
+  }
+  const low = binary("lt", weight, 0.5);
+  return where(low, binary("add", start, binary("mul", diff, weight)), binary("sub", end, binary("mul", diff, binary("sub", 1, weight))));
+}
+
+/** torch.equal: same shape and every element equal. */
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (a.ndim !== b.ndim || a._shape.some((d, i) => d !== b._shape[i])) return false;
+  return binary("eq", a, b).all().item() as boolean;
+}
+
+/** torch.isclose: |a - b| <= atol + rtol * |b|, infinities equal to themselves. */
+export function isclose(a: Tensor, b: Tensor, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): Tensor {
+  const rtol = opts?.rtol ?? 1e-5, atol = opts?.atol ?? 1e-8;
+  const exact = binary("eq", a, b);
+  let close = binary("logical_or", exact, binary("le", unary("abs", binary("sub", a, b)), binary("add", atol, binary("mul", unary("abs", b), rtol))));
+  if (a.dtype.is_floating_point || b.dtype.is_floating_point) {
+    // a finite value is never close to an infinity
+    const finite = binary("logical_and", unary("isfinite", a), unary("isfinite", b));
+    close = binary("logical_or", exact, binary("logical_and", close, finite));
+    if (opts?.equal_nan) close = binary("logical_or", close, binary("logical_and", unary("isnan", a), unary("isnan", b)));
+  }
+  return close;
+}
+
+export function allclose(a: Tensor, b: Tensor, opts?: { rtol?: number; atol?: number; equal_nan?: boolean }): boolean {
+  return isclose(a, b, opts).all().item() as boolean;
+}
+
+/** Whether torch lets an op's result of type `from` be written into a tensor of type `to`. */
+export function can_cast(from: DType, to: DType): boolean {
+  if (from.is_floating_point && !to.is_floating_point) return false;
+  if (from !== bool && to === bool) return false;
+  return true;
+}
+
+/** Writes an op's result back into t (the in-place variants), casting like torch. */
+export function inplace<T extends Tensor>(t: T, result: Tensor): T {
+  if (!can_cast(result.dtype, t.dtype)) {
+    throw new TypeError(`result type ${result.dtype} can't be cast to the desired output type ${t.dtype}`);
+  }
+  copy_(t, result);
+  return t;
+}

@@ -1,0 +1,427 @@
+// The N-API boundary: argument decoding, bounds checks on every operand (a bad stride or offset
+// becomes a JS RangeError, never an out-of-bounds access), and dispatch to the kernel table
+// chosen once for this CPU.
+#include <napi.h>
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "cpu/cpuinfo.h"
+#include "cpu/threadpool.h"
+#include "kernels/dtype.h"
+#include "kernels/kernels.h"
+
+namespace lowbit {
+
+namespace {
+
+std::mutex error_mu;
+std::string kernel_error;
+
+const Kernels* active = nullptr;
+
+const Kernels* best_kernels() {
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512) return &avx512::kernels;
+  if (f.avx2_fma_f16c) return &avx2::kernels;
+  return &scalar::kernels;
+}
+
+bool supported(const Kernels* k) {
+  const CpuFeatures& f = cpu_features();
+  if (k == &avx512::kernels) return f.avx512;
+  if (k == &avx2::kernels) return f.avx2_fma_f16c;
+  return true;
+}
+
+[[noreturn]] void fail(Napi::Env env, const std::string& msg) {
+  throw Napi::RangeError::New(env, msg);
+}
+
+int64_t to_i64(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) fail(env, std::string(what) + " must be a number");
+  return v.As<Napi::Number>().Int64Value();
+}
+
+int to_dtype(Napi::Env env, const Napi::Value& v) {
+  const int64_t d = to_i64(env, v, "dtype");
+  if (d < 0 || d >= kNumDTypes) fail(env, "unknown dtype code " + std::to_string(d));
+  return static_cast<int>(d);
+}
+
+std::vector<int64_t> to_dims(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) fail(env, std::string(what) + " must be an array");
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  if (out.size() > static_cast<size_t>(kMaxDims))
+    fail(env, std::string(what) + " has " + std::to_string(out.size()) + " dimensions; at most " +
+                  std::to_string(kMaxDims) + " are supported");
+  for (uint32_t i = 0; i < arr.Length(); i++) out[i] = to_i64(env, arr.Get(i), what);
+  return out;
+}
+
+struct Buf {
+  char* data;
+  int64_t length;  // elements
+};
+
+Buf to_buf(Napi::Env env, const Napi::Value& v, int dtype, const char* what) {
+  if (!v.IsTypedArray()) fail(env, std::string(what) + " must be a typed array");
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  const int es = dtype_size(dtype);
+  if (static_cast<int>(ta.ElementSize()) != es)
+    fail(env, std::string(what) + ": typed array element size " + std::to_string(ta.ElementSize()) +
+                  " does not match dtype size " + std::to_string(es));
+  char* base = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return {base, static_cast<int64_t>(ta.ByteLength() / es)};
+}
+
+// Checks that offset + sum(idx[d] * strides[d]) stays inside the buffer for every index.
+void check_bounds(Napi::Env env, const char* what, const Buf& buf, int64_t offset, const std::vector<int64_t>& shape,
+                  const std::vector<int64_t>& strides) {
+  if (strides.size() != shape.size()) fail(env, std::string(what) + ": strides and shape differ in length");
+  int64_t lo = offset, hi = offset;
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (shape[d] < 0) fail(env, std::string(what) + ": negative size");
+    if (shape[d] == 0) return;  // no elements are touched
+    const int64_t span = strides[d] * (shape[d] - 1);
+    if (span < 0) lo += span; else hi += span;
+  }
+  if (lo < 0 || hi >= buf.length)
+    fail(env, std::string(what) + ": view reaches elements [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                  "] of a storage of " + std::to_string(buf.length));
+}
+
+void add_operand(Napi::Env env, Iter& it, const char* what, const Napi::Value& data, int dtype, const Napi::Value& off,
+                 const Napi::Value& strides_v, const std::vector<int64_t>& shape) {
+  Buf b = to_buf(env, data, dtype, what);
+  const int64_t offset = to_i64(env, off, "offset");
+  std::vector<int64_t> strides = to_dims(env, strides_v, "strides");
+  check_bounds(env, what, b, offset, shape, strides);
+  const int o = it.nops++;
+  it.elsize[o] = dtype_size(dtype);
+  it.data[o] = b.data + offset * it.elsize[o];
+  for (size_t d = 0; d < shape.size(); d++) it.strides[o][d] = strides[d];
+}
+
+void start_iter(Iter& it, const std::vector<int64_t>& shape) {
+  it.ndim = static_cast<int>(shape.size());
+  for (size_t d = 0; d < shape.size(); d++) it.shape[d] = shape[d];
+}
+
+void throw_kernel_error(Napi::Env env) {
+  const char* e = take_kernel_error();
+  if (e) throw Napi::Error::New(env, e);
+}
+
+// cast(shape, dst, dstDtype, dstOff, dstStrides, src, srcDtype, srcOff, srcStrides)
+Napi::Value Cast_(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto shape = to_dims(env, info[0], "shape");
+  Iter it;
+  start_iter(it, shape);
+  const int dd = to_dtype(env, info[2]), sd = to_dtype(env, info[6]);
+  add_operand(env, it, "cast output", info[1], dd, info[3], info[4], shape);
+  add_operand(env, it, "cast input", info[5], sd, info[7], info[8], shape);
+  it.coalesce();
+  active->cast(it, dd, sd);
+  return env.Undefined();
+}
+
+// binary(op, dtype, outDtype, shape, out, outOff, outStrides, a, aOff, aStrides, b, bOff, bStrides)
+// where a or b may be a number (a scalar operand, in the compute type).
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t op = to_i64(env, info[0], "op");
+  if (op < 0 || op >= static_cast<int64_t>(BinaryOp::kCount)) fail(env, "unknown binary op");
+  const int dt = to_dtype(env, info[1]), odt = to_dtype(env, info[2]);
+  auto shape = to_dims(env, info[3], "shape");
+  Iter it;
+  start_iter(it, shape);
+  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  double sa = 0, sb = 0;
+  const double *psa = nullptr, *psb = nullptr;
+  if (info[7].IsNumber()) {
+    sa = info[7].As<Napi::Number>().DoubleValue();
+    psa = &sa;
+    it.data[it.nops] = it.data[0];  // placeholder operand, never read
+    it.elsize[it.nops++] = dtype_size(dt);
+  } else {
+    add_operand(env, it, "first operand", info[7], dt, info[8], info[9], shape);
+  }
+  if (info[10].IsNumber()) {
+    sb = info[10].As<Napi::Number>().DoubleValue();
+    psb = &sb;
+    it.data[it.nops] = it.data[0];
+    it.elsize[it.nops++] = dtype_size(dt);
+  } else {
+    add_operand(env, it, "second operand", info[10], dt, info[11], info[12], shape);
+  }
+  it.coalesce();
+  active->binary(it, static_cast<int>(op), dt, odt, psa, psb);
+  throw_kernel_error(env);
+  return env.Undefined();
+}
+
+// unary(op, dtype, outDtype, shape, out, outOff, outStrides, x, xOff, xStrides, params[])
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t op = to_i64(env, info[0], "op");
+  if (op < 0 || op >= static_cast<int64_t>(UnaryOp::kCount)) fail(env, "unknown unary op");
+  const int dt = to_dtype(env, info[1]), odt = to_dtype(env, info[2]);
+  auto shape = to_dims(env, info[3], "shape");
+  Iter it;
+  start_iter(it, shape);
+  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  add_operand(env, it, "input", info[7], dt, info[8], info[9], shape);
+  double params[4] = {0, 0, 0, 0};
+  if (info.Length() > 10 && info[10].IsArray()) {
+    Napi::Array p = info[10].As<Napi::Array>();
+    for (uint32_t i = 0; i < p.Length() && i < 4; i++) params[i] = p.Get(i).As<Napi::Number>().DoubleValue();
+  }
+  it.coalesce();
+  active->unary(it, static_cast<int>(op), dt, odt, params);
+  return env.Undefined();
+}
+
+// where(dtype, shape, out, off, strides, cond, off, strides, a, off, strides, b, off, strides)
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int dt = to_dtype(env, info[0]);
+  auto shape = to_dims(env, info[1], "shape");
+  Iter it;
+  start_iter(it, shape);
+  add_operand(env, it, "output", info[2], dt, info[3], info[4], shape);
+  add_operand(env, it, "condition", info[5], kBool, info[6], info[7], shape);
+  add_operand(env, it, "first operand", info[8], dt, info[9], info[10], shape);
+  add_operand(env, it, "second operand", info[11], dt, info[12], info[13], shape);
+  it.coalesce();
+  active->where(it, dt);
+  return env.Undefined();
+}
+
+// reduce(op, inDtype, outDtype, outerShape, out, outOff, outStrides, x, xOff, xOuterStrides,
+//        innerShape, innerStrides, correction)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ReduceArgs a;
+  a.op = static_cast<int>(to_i64(env, info[0], "op"));
+  if (a.op < 0 || a.op >= static_cast<int>(ReduceOp::kCount)) fail(env, "unknown reduce op");
+  a.in_dtype = to_dtype(env, info[1]);
+  a.out_dtype = to_dtype(env, info[2]);
+  auto outer = to_dims(env, info[3], "shape");
+  auto inner = to_dims(env, info[10], "inner shape");
+  auto inner_strides = to_dims(env, info[11], "inner strides");
+  start_iter(a.outer, outer);
+  add_operand(env, a.outer, "output", info[4], a.out_dtype, info[5], info[6], outer);
+  // the input's reach is checked over outer and inner dimensions together
+  {
+    Buf b = to_buf(env, info[7], a.in_dtype, "input");
+    const int64_t off = to_i64(env, info[8], "offset");
+    auto os = to_dims(env, info[9], "strides");
+    std::vector<int64_t> all_shape(outer), all_strides(os);
+    all_shape.insert(all_shape.end(), inner.begin(), inner.end());
+    all_strides.insert(all_strides.end(), inner_strides.begin(), inner_strides.end());
+    if (all_shape.size() > static_cast<size_t>(kMaxDims)) fail(env, "too many dimensions");
+    check_bounds(env, "input", b, off, all_shape, all_strides);
+    const int o = a.outer.nops++;
+    a.outer.elsize[o] = dtype_size(a.in_dtype);
+    a.outer.data[o] = b.data + off * a.outer.elsize[o];
+    for (size_t d = 0; d < outer.size(); d++) a.outer.strides[o][d] = os[d];
+  }
+  a.correction = info[12].As<Napi::Number>().DoubleValue();
+  // coalesce the reduced dimensions; an empty reduction keeps one dimension of size 0
+  int n = 0;
+  for (size_t d = 0; d < inner.size(); d++) {
+    if (inner[d] == 1) continue;
+    if (n > 0 && a.inner_strides[n - 1] == inner_strides[d] * inner[d]) {
+      a.inner_shape[n - 1] *= inner[d];
+      a.inner_strides[n - 1] = inner_strides[d];
+      continue;
+    }
+    a.inner_shape[n] = inner[d];
+    a.inner_strides[n] = inner_strides[d];
+    n++;
+  }
+  if (n == 0) { a.inner_shape[0] = 1; a.inner_strides[0] = 0; n = 1; }
+  for (size_t d = 0; d < inner.size(); d++)
+    if (inner[d] == 0) { a.inner_shape[0] = 0; n = 1; }
+  a.inner_ndim = n;
+  a.outer.coalesce();
+  active->reduce(a);
+  return env.Undefined();
+}
+
+// gemm(batch, M, N, K, a, aDtype, aOff, [aSb, aSm, aSk], b, bDtype, bOff, [bSb, bSk, bSn],
+//      c, cDtype, cOff, bias|null, biasDtype, biasOff)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  GemmArgs g;
+  g.batch = to_i64(env, info[0], "batch");
+  g.M = to_i64(env, info[1], "M");
+  g.N = to_i64(env, info[2], "N");
+  g.K = to_i64(env, info[3], "K");
+  g.a_dtype = to_dtype(env, info[5]);
+  g.b_dtype = to_dtype(env, info[9]);
+  g.c_dtype = to_dtype(env, info[13]);
+  if (g.a_dtype != g.b_dtype || g.a_dtype != g.c_dtype) fail(env, "gemm: operands must share one dtype");
+  Buf a = to_buf(env, info[4], g.a_dtype, "mat1");
+  Buf b = to_buf(env, info[8], g.b_dtype, "mat2");
+  Buf c = to_buf(env, info[12], g.c_dtype, "output");
+  const int64_t aoff = to_i64(env, info[6], "offset"), boff = to_i64(env, info[10], "offset"),
+                coff = to_i64(env, info[14], "offset");
+  auto as = to_dims(env, info[7], "strides"), bs = to_dims(env, info[11], "strides");
+  if (as.size() != 3 || bs.size() != 3) fail(env, "gemm: strides must have 3 entries");
+  check_bounds(env, "mat1", a, aoff, {g.batch, g.M, g.K}, as);
+  check_bounds(env, "mat2", b, boff, {g.batch, g.K, g.N}, bs);
+  check_bounds(env, "output", c, coff, {g.batch, g.M, g.N}, {g.M * g.N, g.N, 1});
+  g.a = a.data + aoff * dtype_size(g.a_dtype);
+  g.b = b.data + boff * dtype_size(g.b_dtype);
+  g.c = c.data + coff * dtype_size(g.c_dtype);
+  g.a_sb = as[0]; g.a_sm = as[1]; g.a_sk = as[2];
+  g.b_sb = bs[0]; g.b_sk = bs[1]; g.b_sn = bs[2];
+  if (info.Length() > 15 && !info[15].IsNull() && !info[15].IsUndefined()) {
+    g.bias_dtype = to_dtype(env, info[16]);
+    Buf bias = to_buf(env, info[15], g.bias_dtype, "bias");
+    const int64_t off = to_i64(env, info[17], "offset");
+    check_bounds(env, "bias", bias, off, {g.N}, {1});
+    g.bias = bias.data + off * dtype_size(g.bias_dtype);
+  }
+  if (g.batch * g.M * g.N == 0) return env.Undefined();
+  active->gemm(g);
+  return env.Undefined();
+}
+
+RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
+  // (x, xOff, y, yOff, dtype, rows, n, ...)
+  RowArgs a;
+  a.dtype = to_dtype(env, info[4]);
+  if (!is_float(a.dtype)) fail(env, "expected a floating point dtype");
+  a.rows = to_i64(env, info[5], "rows");
+  a.n = to_i64(env, info[6], "n");
+  Buf x = to_buf(env, info[0], a.dtype, "input"), y = to_buf(env, info[2], a.dtype, "output");
+  const int64_t xo = to_i64(env, info[1], "offset"), yo = to_i64(env, info[3], "offset");
+  check_bounds(env, "input", x, xo, {a.rows, a.n}, {a.n, 1});
+  check_bounds(env, "output", y, yo, {a.rows, a.n}, {a.n, 1});
+  a.x = x.data + xo * dtype_size(a.dtype);
+  a.y = y.data + yo * dtype_size(a.dtype);
+  return a;
+}
+
+// softmax(x, xOff, y, yOff, dtype, rows, n, log)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RowArgs a = row_args(env, info);
+  a.log = info[7].ToBoolean().Value();
+  if (a.rows * a.n > 0) active->softmax(a);
+  return env.Undefined();
+}
+
+// layerNorm(x, xOff, y, yOff, dtype, rows, n, weight|null, wOff, bias|null, bOff, paramDtype, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RowArgs a = row_args(env, info);
+  a.param_dtype = to_dtype(env, info[11]);
+  a.eps = info[12].As<Napi::Number>().DoubleValue();
+  for (int which = 0; which < 2; which++) {
+    const Napi::Value v = info[7 + 2 * which];
+    if (v.IsNull() || v.IsUndefined()) continue;
+    Buf p = to_buf(env, v, a.param_dtype, which ? "bias" : "weight");
+    const int64_t off = to_i64(env, info[8 + 2 * which], "offset");
+    check_bounds(env, which ? "bias" : "weight", p, off, {a.n}, {1});
+    (which ? a.bias : a.weight) = p.data + off * dtype_size(a.param_dtype);
+  }
+  if (a.rows * a.n > 0) active->layer_norm(a);
+  return env.Undefined();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const CpuFeatures& f = cpu_features();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("isa", active->name);
+  o.Set("best_isa", best_kernels()->name);
+  o.Set("threads", num_threads());
+  o.Set("max_threads", max_threads());
+  o.Set("avx2", f.avx2_fma_f16c);
+  o.Set("avx512", f.avx512);
+  o.Set("avx512_bf16", f.avx512_bf16);
+  o.Set("avx512_vnni", f.avx512_vnni);
+  return o;
+}
+
+Napi::Value OpNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto list = [&](std::initializer_list<const char*> names) {
+    Napi::Array a = Napi::Array::New(env, names.size());
+    uint32_t i = 0;
+    for (const char* n : names) a.Set(i++, n);
+    return a;
+  };
+  Napi::Object o = Napi::Object::New(env);
+#define LOWBIT_NAME(name) #name,
+  o.Set("binary", list({LOWBIT_BINARY_OPS(LOWBIT_NAME)}));
+  o.Set("unary", list({LOWBIT_UNARY_OPS(LOWBIT_NAME)}));
+  o.Set("reduce", list({LOWBIT_REDUCE_OPS(LOWBIT_NAME)}));
+#undef LOWBIT_NAME
+  return o;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  set_num_threads(static_cast<int>(to_i64(info.Env(), info[0], "threads")));
+  return info.Env().Undefined();
+}
+
+// setIsa("scalar" | "avx2" | "avx512" | "best"): the tests run every instruction set this CPU has.
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = info[0].ToString().Utf8Value();
+  const Kernels* k = name == "best" ? best_kernels()
+                     : name == "scalar" ? &scalar::kernels
+                     : name == "avx2" ? &avx2::kernels
+                     : name == "avx512" ? &avx512::kernels
+                     : nullptr;
+  if (!k) fail(env, "unknown instruction set '" + name + "' (scalar, avx2, avx512 or best)");
+  if (!supported(k)) fail(env, "this CPU does not support " + name);
+  active = k;
+  return Napi::String::New(env, k->name);
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  active = best_kernels();
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("opNames", Napi::Function::New(env, OpNames));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("cast", Napi::Function::New(env, Cast_));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("where", Napi::Function::New(env, Where));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  return exports;
+}
+
+void set_kernel_error(const char* message) {
+  std::lock_guard<std::mutex> lock(error_mu);
+  if (kernel_error.empty()) kernel_error = message;
+}
+
+const char* take_kernel_error() {
+  static thread_local std::string last;
+  std::lock_guard<std::mutex> lock(error_mu);
+  if (kernel_error.empty()) return nullptr;
+  last.swap(kernel_error);
+  kernel_error.clear();
+  return last.c_str();
+}
+
+}  // namespace lowbit
+
+static Napi::Object InitLowbit(Napi::Env env, Napi::Object exports) { return lowbit::Init(env, exports); }
+NODE_API_MODULE(lowbit, InitLowbit)

@@ -1,0 +1,474 @@
+// Matrix products: C[b] = A[b] @ B[b] (+ bias). 16-bit float inputs are widened to float while
+// packing and accumulate in fp32; the result is rounded to the output type once (PyTorch 2's
+// CPU behaviour). Three paths, chosen per call:
+//   - gemv: one output row (or column): a dot or axpy sweep that reads B once, memory-bound;
+//   - packed: BLIS-style blocking with a register-tiled microkernel (MR x NR) per instruction set;
+//   - reference: plain triple loop, for f64 and integer types (and the scalar build's baseline).
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "convert.h"
+
+namespace lowbit {
+namespace LOWBIT_ARCH {
+
+namespace {
+
+#if defined(LOWBIT_AVX512)
+constexpr int MR = 14, NR = 32;
+constexpr int64_t KC = 256, MC = MR * 12, NC = 4096;
+#elif defined(LOWBIT_AVX2)
+constexpr int MR = 6, NR = 16;
+constexpr int64_t KC = 256, MC = MR * 24, NC = 4096;
+#else
+constexpr int MR = 4, NR = 8;
+constexpr int64_t KC = 256, MC = MR * 32, NC = 2048;
+#endif
+
+struct AlignedFree { void operator()(float* p) const { std::free(p); } };
+using Buffer = std::unique_ptr<float[], AlignedFree>;
+
+Buffer aligned_floats(int64_t n) {
+  const size_t bytes = ((static_cast<size_t>(n) * sizeof(float) + 63) / 64) * 64;
+  return Buffer(static_cast<float*>(std::aligned_alloc(64, bytes)));
+}
+
+// ---------------------------------------------------------------- microkernels
+// acc[MR][NR] = sum_k Ap[k][0..MR) (x) Bp[k][0..NR); then C tile = acc (+ C when accumulate).
+// Ap: MR floats per k, Bp: NR floats per k, both packed contiguously.
+
+#if defined(LOWBIT_AVX512)
+void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
+                 bool accumulate) {
+  __m512 acc0[MR], acc1[MR];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; i++) { acc0[i] = _mm512_setzero_ps(); acc1[i] = _mm512_setzero_ps(); }
+  for (int64_t k = 0; k < kc; k++) {
+    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(bp + 8 * NR), _MM_HINT_T0);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; i++) {
+      const __m512 a = _mm512_set1_ps(ap[i]);
+      acc0[i] = _mm512_fmadd_ps(a, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(a, b1, acc1[i]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      acc0[i] = _mm512_add_ps(acc0[i], _mm512_loadu_ps(ci));
+      acc1[i] = _mm512_add_ps(acc1[i], _mm512_loadu_ps(ci + 16));
+    }
+    _mm512_storeu_ps(ci, acc0[i]);
+    _mm512_storeu_ps(ci + 16, acc1[i]);
+  }
+}
+#elif defined(LOWBIT_AVX2)
+void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
+                 bool accumulate) {
+  __m256 acc0[MR], acc1[MR];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; i++) { acc0[i] = _mm256_setzero_ps(); acc1[i] = _mm256_setzero_ps(); }
+  for (int64_t k = 0; k < kc; k++) {
+    const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+      const __m256 a = _mm256_broadcast_ss(ap + i);
+      acc0[i] = _mm256_fmadd_ps(a, b0, acc0[i]);
+      acc1[i] = _mm256_fmadd_ps(a, b1, acc1[i]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
+      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
+    }
+    _mm256_storeu_ps(ci, acc0[i]);
+    _mm256_storeu_ps(ci + 8, acc1[i]);
+  }
+}
+#else
+void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
+                 bool accumulate) {
+  float acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; k++, ap += MR, bp += NR)
+    for (int i = 0; i < MR; i++)
+      for (int j = 0; j < NR; j++) acc[i][j] += ap[i] * bp[j];
+  for (int i = 0; i < MR; i++)
+    for (int j = 0; j < NR; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+}
+#endif
+
+// ---------------------------------------------------------------- packing
+// Element (r, k) of a panel lives at src + r * rs + k * ks; it is stored at dst[k * P + r] as
+// float, and rows past `rows` are zero so edge tiles run the same microkernel.
+template <typename T>
+void pack_panel(const T* src, int64_t rs, int64_t ks, int rows, int P, int64_t kc, float* dst) {
+  if (rs == 1) {
+    for (int64_t k = 0; k < kc; k++) {
+      to_f32(src + k * ks, 1, rows, dst + k * P);
+      for (int r = rows; r < P; r++) dst[k * P + r] = 0;
+    }
+    return;
+  }
+  if (ks == 1) {
+    float row[KC];
+    for (int r = 0; r < rows; r++) {
+      to_f32(src + r * rs, 1, kc, row);
+      for (int64_t k = 0; k < kc; k++) dst[k * P + r] = row[k];
+    }
+  } else {
+    for (int r = 0; r < rows; r++)
+      for (int64_t k = 0; k < kc; k++) dst[k * P + r] = Cast<float>::from(src[r * rs + k * ks]);
+  }
+  for (int r = rows; r < P; r++)
+    for (int64_t k = 0; k < kc; k++) dst[k * P + r] = 0;
+}
+
+// Per-thread packing buffers, kept between calls (the pool's threads live as long as the process).
+float* scratch(int which, int64_t n) {
+  thread_local Buffer bufs[3];
+  thread_local int64_t caps[3] = {0, 0, 0};
+  if (caps[which] < n) {
+    bufs[which] = aligned_floats(n);
+    caps[which] = n;
+  }
+  return bufs[which].get();
+}
+
+// C[m0:m1, n0:n1] of one batch, fp32, ldc = N.
+template <typename T>
+void gemm_packed(const T* A, int64_t sa_m, int64_t sa_k, const T* B, int64_t sb_k, int64_t sb_n,
+                 int64_t K, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* C, int64_t ldc) {
+  const int64_t ncap = std::min<int64_t>(NC, ((n1 - n0 + NR - 1) / NR) * NR);
+  float* bpack = scratch(0, KC * ncap);
+  float* apack = scratch(1, KC * MC);
+  alignas(64) float edge[MR * NR];
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = std::min(NC, n1 - jc);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      for (int64_t jr = 0; jr < nc; jr += NR)
+        pack_panel(B + pc * sb_k + (jc + jr) * sb_n, sb_n, sb_k, static_cast<int>(std::min<int64_t>(NR, nc - jr)), NR,
+                   kc, bpack + jr * kc);
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = std::min(MC, m1 - ic);
+        for (int64_t ir = 0; ir < mc; ir += MR)
+          pack_panel(A + (ic + ir) * sa_m + pc * sa_k, sa_m, sa_k, static_cast<int>(std::min<int64_t>(MR, mc - ir)), MR,
+                     kc, apack + ir * kc);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = std::min<int64_t>(NR, nc - jr);
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = std::min<int64_t>(MR, mc - ir);
+            float* c = C + (ic + ir) * ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              microkernel(kc, apack + ir * kc, bpack + jr * kc, c, ldc, pc > 0);
+            } else {
+              microkernel(kc, apack + ir * kc, bpack + jr * kc, edge, NR, false);
+              for (int64_t i = 0; i < mr; i++)
+                for (int64_t j = 0; j < nr; j++) c[i * ldc + j] = (pc > 0 ? c[i * ldc + j] : 0.f) + edge[i * NR + j];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- gemv
+// Vector loads that widen T to float: 16 lanes (AVX-512), 8 (AVX2), or 1 (scalar build).
+#if defined(LOWBIT_AVX512)
+using VecF = __m512;
+constexpr int VL = 16;
+inline VecF vload(const float* p) { return _mm512_loadu_ps(p); }
+inline VecF vload(const BFloat16* p) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
+}
+inline VecF vload(const Half* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+inline VecF vzero() { return _mm512_setzero_ps(); }
+inline VecF vfma(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }
+inline VecF vset1(float x) { return _mm512_set1_ps(x); }
+inline void vstore(float* p, VecF v) { _mm512_storeu_ps(p, v); }
+inline float vsum(VecF v) { return _mm512_reduce_add_ps(v); }
+inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
+template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+#elif defined(LOWBIT_AVX2)
+using VecF = __m256;
+constexpr int VL = 8;
+inline VecF vload(const float* p) { return _mm256_loadu_ps(p); }
+inline VecF vload(const BFloat16* p) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), 16));
+}
+inline VecF vload(const Half* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+inline VecF vzero() { return _mm256_setzero_ps(); }
+inline VecF vfma(VecF a, VecF b, VecF c) { return _mm256_fmadd_ps(a, b, c); }
+inline VecF vset1(float x) { return _mm256_set1_ps(x); }
+inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
+inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
+template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+inline float vsum(VecF v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+#else
+using VecF = float;
+constexpr int VL = 1;
+template <typename T> inline VecF vload(const T* p) { return Cast<float>::from(*p); }
+inline VecF vzero() { return 0.f; }
+inline VecF vfma(VecF a, VecF b, VecF c) { return a * b + c; }
+inline VecF vset1(float x) { return x; }
+inline void vstore(float* p, VecF v) { *p = v; }
+inline float vsum(VecF v) { return v; }
+inline VecF vadd(VecF a, VecF b) { return a + b; }
+template <typename T> inline void prefetch(const T*) {}
+#endif
+
+// y[r][n] = dot(x[r], column n of B) for R rows, where column n is contiguous: B + n * sb_n.
+// Four columns at a time share the loads of x.
+template <int R, typename T>
+void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t n0, int64_t n1,
+              float* y, int64_t ldy) {
+  // two accumulators per (row, column) keep enough FMAs in flight to cover their latency
+  constexpr int C = 4;
+  int64_t n = n0;
+  for (; n + C <= n1; n += C) {
+    VecF acc[R][C][2];
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
+    const T* b = B + n * sb_n;
+    int64_t k = 0;
+    for (; k + 2 * VL <= K; k += 2 * VL) {
+      for (int u = 0; u < 2; u++) {
+        VecF bv[C];
+        for (int c = 0; c < C; c++) {
+          prefetch(b + c * sb_n + k + u * VL + 1024 / sizeof(T));
+          bv[c] = vload(b + c * sb_n + k + u * VL);
+        }
+        for (int r = 0; r < R; r++) {
+          const VecF xv = vload(x + r * ldx + k + u * VL);
+          for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
+        }
+      }
+    }
+    for (; k + VL <= K; k += VL)
+      for (int c = 0; c < C; c++) {
+        const VecF bv = vload(b + c * sb_n + k);
+        for (int r = 0; r < R; r++) acc[r][c][0] = vfma(vload(x + r * ldx + k), bv, acc[r][c][0]);
+      }
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++) {
+        float s = vsum(vadd(acc[r][c][0], acc[r][c][1]));
+        for (int64_t kk = k; kk < K; kk++) s += x[r * ldx + kk] * Cast<float>::from(b[c * sb_n + kk]);
+        y[r * ldy + n + c] = s;
+      }
+  }
+  for (; n < n1; n++) {
+    const T* b = B + n * sb_n;
+    for (int r = 0; r < R; r++) {
+      VecF acc = vzero();
+      int64_t k = 0;
+      for (; k + VL <= K; k += VL) acc = vfma(vload(x + r * ldx + k), vload(b + k), acc);
+      float s = vsum(acc);
+      for (; k < K; k++) s += x[r * ldx + k] * Cast<float>::from(b[k]);
+      y[r * ldy + n] = s;
+    }
+  }
+}
+
+// y[n0:n1] = sum_k x[k] * B[k, n0:n1] where rows of B are contiguous (B + k * sb_k), four rows
+// of B per sweep over a block of y that stays in L1.
+template <typename T>
+void gemv_axpy(const float* x, const T* B, int64_t sb_k, int64_t K, int64_t n0, int64_t n1, float* y) {
+  constexpr int64_t kBlock = 2048;
+  for (int64_t nb = n0; nb < n1; nb += kBlock) {
+    const int64_t ne = std::min(n1, nb + kBlock);
+    for (int64_t n = nb; n < ne; n++) y[n] = 0;
+    int64_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const T* b0 = B + k * sb_k;
+      const T *b1 = b0 + sb_k, *b2 = b1 + sb_k, *b3 = b2 + sb_k;
+      const VecF x0 = vset1(x[k]), x1 = vset1(x[k + 1]), x2 = vset1(x[k + 2]), x3 = vset1(x[k + 3]);
+      int64_t n = nb;
+      for (; n + VL <= ne; n += VL) {
+        VecF acc = vload(y + n);
+        acc = vfma(x0, vload(b0 + n), acc);
+        acc = vfma(x1, vload(b1 + n), acc);
+        acc = vfma(x2, vload(b2 + n), acc);
+        acc = vfma(x3, vload(b3 + n), acc);
+        vstore(y + n, acc);
+      }
+      for (; n < ne; n++)
+        y[n] += x[k] * Cast<float>::from(b0[n]) + x[k + 1] * Cast<float>::from(b1[n]) +
+                x[k + 2] * Cast<float>::from(b2[n]) + x[k + 3] * Cast<float>::from(b3[n]);
+    }
+    for (; k < K; k++) {
+      const T* b0 = B + k * sb_k;
+      for (int64_t n = nb; n < ne; n++) y[n] += x[k] * Cast<float>::from(b0[n]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- driver
+template <typename T>
+void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, float* dst) {
+  for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * K);
+}
+
+// Runs one batch entry's product into the fp32 buffer C (ldc = N), using all threads.
+template <typename T>
+void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel) {
+  int64_t M = g.M, N = g.N, K = g.K;
+  int64_t sa_m = g.a_sm, sa_k = g.a_sk, sb_k = g.b_sk, sb_n = g.b_sn;
+  const int64_t threads = parallel ? num_threads() : 1;
+  auto split = [&](int64_t n, int64_t align, auto&& fn) {
+    const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, n / std::max<int64_t>(align, 1)));
+    const int64_t chunk = ((n + parts - 1) / parts + align - 1) / align * align;
+    parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; p++) {
+        const int64_t b = p * chunk, e = std::min(n, b + chunk);
+        if (b < e) fn(b, e);
+      }
+    });
+  };
+  // A matrix-vector product M x 1 is the same as 1 x M with the operands swapped and transposed;
+  // C is then one contiguous row either way.
+  if (N == 1 && M > 1) {
+    std::swap(M, N);
+    std::swap(A, B);
+    const int64_t a_m = sb_n, a_k = sb_k, b_k = sa_k, b_n = sa_m;
+    sa_m = a_m; sa_k = a_k; sb_k = b_k; sb_n = b_n;
+  }
+  if (M <= 4 && K > 0 && (sb_k == 1 || (sb_n == 1 && M == 1))) {
+    std::vector<float> x(static_cast<size_t>(M * K));
+    widen_rows(A, sa_m, sa_k, M, K, x.data());
+    if (sb_k == 1) {
+      split(N, 4, [&](int64_t n0, int64_t n1) {
+        switch (M) {
+          case 1: gemv_dot<1>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
+          case 2: gemv_dot<2>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
+          case 3: gemv_dot<3>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
+          default: gemv_dot<4>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
+        }
+      });
+    } else {
+      split(N, 64, [&](int64_t n0, int64_t n1) { gemv_axpy(x.data(), B, sb_k, K, n0, n1, C); });
+    }
+    return;
+  }
+  if (K == 0) {
+    for (int64_t i = 0; i < M * N; i++) C[i] = 0;
+    return;
+  }
+  if (M >= N) {
+    split(M, MR, [&](int64_t m0, int64_t m1) { gemm_packed(A, sa_m, sa_k, B, sb_k, sb_n, K, m0, m1, 0, N, C, N); });
+  } else {
+    split(N, NR, [&](int64_t n0, int64_t n1) { gemm_packed(A, sa_m, sa_k, B, sb_k, sb_n, K, 0, M, n0, n1, C, N); });
+  }
+}
+
+// Adds the bias and rounds the fp32 result into the output type.
+template <typename T>
+void finish_rows(const GemmArgs& g, const float* C, int64_t rows, T* out) {
+  std::vector<float> bias;
+  if (g.bias) {
+    bias.resize(static_cast<size_t>(g.N));
+    dispatch_dtype(g.bias_dtype, [&](auto* tag) {
+      using BT = std::remove_pointer_t<decltype(tag)>;
+      for (int64_t j = 0; j < g.N; j++) bias[j] = Cast<float>::from(static_cast<const BT*>(g.bias)[j]);
+    });
+  }
+  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(g.N, 1)), [&](int64_t r0, int64_t r1) {
+    std::vector<float> tmp(static_cast<size_t>(g.N));
+    for (int64_t r = r0; r < r1; r++) {
+      const float* c = C + r * g.N;
+      const float* src = c;
+      if (!bias.empty()) {
+        for (int64_t j = 0; j < g.N; j++) tmp[j] = c[j] + bias[j];
+        src = tmp.data();
+      }
+      if constexpr (std::is_same_v<T, float>) {
+        if (src != out + r * g.N) for (int64_t j = 0; j < g.N; j++) out[r * g.N + j] = src[j];
+      } else {
+        from_f32(src, g.N, out + r * g.N, 1);
+      }
+    }
+  });
+}
+
+template <typename T>
+void gemm_float(const GemmArgs& g) {
+  const T* A = static_cast<const T*>(g.a);
+  const T* B = static_cast<const T*>(g.b);
+  T* out = static_cast<T*>(g.c);
+  const int64_t MN = g.M * g.N;
+  // fp32 output without bias is written in place; otherwise through an fp32 buffer
+  const bool direct = std::is_same_v<T, float> && !g.bias;
+  std::vector<float> tmp;
+  if (!direct) tmp.resize(static_cast<size_t>(g.batch * MN));
+  float* C = direct ? reinterpret_cast<float*>(out) : tmp.data();
+  if (g.batch >= num_threads() && g.batch > 1) {
+    parallel_for(g.batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, false);
+    });
+  } else {
+    for (int64_t b = 0; b < g.batch; b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, true);
+  }
+  if (!direct) finish_rows<T>(g, C, g.batch * g.M, out);
+}
+
+// f64 and integer products: accumulate in double / int64, row by row.
+template <typename T>
+void gemm_reference(const GemmArgs& g) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  const T* A = static_cast<const T*>(g.a);
+  const T* B = static_cast<const T*>(g.b);
+  T* C = static_cast<T*>(g.c);
+  parallel_for(g.batch * g.M, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.N * g.K)), [&](int64_t r0, int64_t r1) {
+    std::vector<Acc> acc(static_cast<size_t>(g.N));
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t b = r / g.M, m = r % g.M;
+      const T* a = A + b * g.a_sb + m * g.a_sm;
+      const T* bb = B + b * g.b_sb;
+      std::fill(acc.begin(), acc.end(), Acc(0));
+      for (int64_t k = 0; k < g.K; k++) {
+        const Acc av = static_cast<Acc>(load(a[k * g.a_sk]));
+        const T* brow = bb + k * g.b_sk;
+        for (int64_t n = 0; n < g.N; n++) acc[n] += av * static_cast<Acc>(load(brow[n * g.b_sn]));
+      }
+      for (int64_t n = 0; n < g.N; n++) {
+        Acc v = acc[n];
+        if (g.bias) v += static_cast<Acc>(static_cast<const T*>(g.bias)[n]);
+        C[r * g.N + n] = Cast<T>::from(v);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void gemm(const GemmArgs& g) {
+  switch (g.a_dtype) {
+    case kFloat32: return gemm_float<float>(g);
+    case kBFloat16: return gemm_float<BFloat16>(g);
+    case kFloat16: return gemm_float<Half>(g);
+    default:
+      dispatch_dtype(g.a_dtype, [&](auto* tag) {
+        using T = std::remove_pointer_t<decltype(tag)>;
+        if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) return;
+        else gemm_reference<T>(g);
+      });
+  }
+}
+
+}  // namespace LOWBIT_ARCH
+}  // namespace lowbit

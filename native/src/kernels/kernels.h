@@ -1,0 +1,85 @@
+// The kernel table: every op the addon exports, compiled once per instruction set
+// (scalar, avx2, avx512 namespaces) and chosen once at load by dispatch.cc.
+#pragma once
+#include <cstdint>
+
+#include "iter.h"
+
+namespace lowbit {
+
+// Op codes; kernel/tensor/backend/ops.ts lists the same names in the same order and checks
+// them against binary_op_names()/unary_op_names()/reduce_op_names() when the addon loads.
+#define LOWBIT_BINARY_OPS(X)                                                                \
+  X(add) X(sub) X(mul) X(div) X(maximum) X(minimum) X(pow) X(remainder) X(floor_divide)     \
+  X(fmod) X(atan2) X(eq) X(ne) X(lt) X(le) X(gt) X(ge) X(logical_and) X(logical_or)       \
+  X(logical_xor) X(bitwise_and) X(bitwise_or) X(bitwise_xor) X(bitwise_left_shift)          \
+  X(bitwise_right_shift)
+#define LOWBIT_UNARY_OPS(X)                                                                 \
+  X(neg) X(abs) X(sqrt) X(rsqrt) X(exp) X(expm1) X(log) X(log2) X(log10) X(log1p) X(sin)   \
+  X(cos) X(tan) X(tanh) X(sigmoid) X(relu) X(gelu) X(gelu_tanh) X(silu) X(erf) X(round)     \
+  X(floor) X(ceil) X(trunc) X(sign) X(reciprocal) X(square) X(logical_not) X(bitwise_not)   \
+  X(isnan) X(isinf) X(isfinite) X(clamp) X(pow_scalar) X(rpow_scalar) X(round_decimals)     \
+  X(nan_to_num)
+#define LOWBIT_REDUCE_OPS(X) \
+  X(sum) X(prod) X(mean) X(amax) X(amin) X(argmax) X(argmin) X(var) X(any) X(all)
+
+#define LOWBIT_ENUM(name) name,
+enum class BinaryOp : int { LOWBIT_BINARY_OPS(LOWBIT_ENUM) kCount };
+enum class UnaryOp : int { LOWBIT_UNARY_OPS(LOWBIT_ENUM) kCount };
+enum class ReduceOp : int { LOWBIT_REDUCE_OPS(LOWBIT_ENUM) kCount };
+#undef LOWBIT_ENUM
+
+// A reduction: `outer` walks the output positions (ops 0 = output, 1 = input), `inner` walks
+// the reduced elements of the input for one output position.
+struct ReduceArgs {
+  Iter outer;        // nops = 2: [0] output, [1] input
+  int inner_ndim = 0;
+  int64_t inner_shape[kMaxDims] = {};
+  int64_t inner_strides[kMaxDims] = {};
+  int op = 0, in_dtype = 0, out_dtype = 0;
+  double correction = 1;  // var/std: divide by N - correction
+};
+
+// C[b] = A[b] @ B[b] (+ bias broadcast over rows), C contiguous [batch, M, N]. A and B may
+// have any strides and any of f32/bf16/f16 (accumulated in fp32) or f64 (in fp64).
+struct GemmArgs {
+  int64_t batch = 1, M = 0, N = 0, K = 0;
+  const void* a = nullptr; int a_dtype = 0; int64_t a_sb = 0, a_sm = 0, a_sk = 0;
+  const void* b = nullptr; int b_dtype = 0; int64_t b_sb = 0, b_sk = 0, b_sn = 0;
+  void* c = nullptr; int c_dtype = 0;
+  const void* bias = nullptr; int bias_dtype = 0;  // length N, or null
+};
+
+// Rows of n contiguous elements: softmax / log_softmax / layer_norm over the last dimension.
+struct RowArgs {
+  int64_t rows = 0, n = 0;
+  const void* x = nullptr; void* y = nullptr; int dtype = 0;
+  const void* weight = nullptr; const void* bias = nullptr; int param_dtype = 0;
+  double eps = 0;
+  bool log = false;
+};
+
+struct Kernels {
+  const char* name;
+  void (*cast)(const Iter& it, int dst_dtype, int src_dtype);         // ops: dst, src
+  void (*binary)(const Iter& it, int op, int dtype, int out_dtype,    // ops: out, a, b
+                 const double* scalar_a, const double* scalar_b);
+  void (*unary)(const Iter& it, int op, int dtype, int out_dtype,     // ops: out, x
+                const double* params);
+  void (*where)(const Iter& it, int dtype);                           // ops: out, cond, a, b
+  void (*reduce)(const ReduceArgs& args);
+  void (*gemm)(const GemmArgs& args);
+  void (*softmax)(const RowArgs& args);
+  void (*layer_norm)(const RowArgs& args);
+};
+
+namespace scalar { extern const Kernels kernels; }
+namespace avx2 { extern const Kernels kernels; }
+namespace avx512 { extern const Kernels kernels; }
+
+// Set by a kernel that meets an error it cannot recover from inside a parallel region (integer
+// division by zero); the binding throws it as a JS error after the kernel returns.
+void set_kernel_error(const char* message);
+const char* take_kernel_error();
+
+}  // namespace lowbit

@@ -1,0 +1,23 @@
+// This build's kernel table (one per instruction set; see arch.h).
+#include "arch.h"
+
+namespace lowbit {
+namespace LOWBIT_ARCH {
+
+void cast(const Iter&, int, int);
+void binary(const Iter&, int, int, int, const double*, const double*);
+void unary(const Iter&, int, int, int, const double*);
+void where(const Iter&, int);
+void reduce(const ReduceArgs&);
+void gemm(const GemmArgs&);
+void softmax(const RowArgs&);
+void layer_norm(const RowArgs&);
+
+#define LOWBIT_STR2(x) #x
+#define LOWBIT_STR(x) LOWBIT_STR2(x)
+extern const Kernels kernels = {
+    LOWBIT_STR(LOWBIT_ARCH), cast, binary, unary, where, reduce, gemm, softmax, layer_norm,
+};
+
+}  // namespace LOWBIT_ARCH
+}  // namespace lowbit
