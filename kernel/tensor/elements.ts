@@ -1,7 +1,7 @@
 // Reading and writing single elements of a storage as JS numbers, with torch's cast rules.
 // Used by the reference kernels, item()/tolist() and tensor creation -- never on hot paths.
 import { DType, TypedArray } from "./dtype.js";
-import { from_bf16, from_f16, to_bf16, to_f16 } from "./half.js";
+import { BF16_NAN_SCALAR, BF16_NAN_VECTOR, from_bf16, from_f16, to_bf16, to_f16 } from "./half.js";
 
 /** The element at index i as a number (int64 beyond 2^53 loses precision, as Number() does). */
 export function read(data: TypedArray, dtype: DType, i: number): number {
@@ -31,12 +31,19 @@ export function wrap_int(v: number, bits: number, signed: boolean): number {
 }
 
 /**
- * Converts a value to what an element of `to` holds. `from_float` says whether the value comes
- * from a floating type: float -> integer truncates toward zero into int32 (NaN, inf and values
- * outside int32 give INT32_MIN) and then keeps the low bits, as torch does on x86-64; an integer
- * source keeps its low bits directly.
+ * Where a value comes from, which decides how torch converts it:
+ * - "int": an integer type: narrower integers keep its low bits;
+ * - "float": a float32 (or 16-bit float) element, as elementwise kernels produce: float -> integer
+ *   truncates toward zero into int32 (NaN, inf and values outside int32 give INT32_MIN) and keeps the
+ *   low bits, as torch does on x86-64; NaN -> bfloat16 is 0xffff (torch's vectorized conversion);
+ * - "scalar": a float64 value converted one at a time (creation, fills, reductions, float64 casts):
+ *   as "float", but NaN -> bfloat16 is 0x7fc0 (c10::BFloat16).
  */
-export function convert(v: number, to: DType, from_float: boolean): number {
+export type Source = "int" | "float" | "scalar";
+
+/** Converts a value to what an element of `to` holds (see Source). */
+export function convert(v: number, to: DType, src: Source): number {
+  const from_float = src !== "int";
   switch (to.code) {
     case 0: return v !== 0 ? 1 : 0;  // NaN -> true
     case 5: {
@@ -58,16 +65,16 @@ export function convert(v: number, to: DType, from_float: boolean): number {
 }
 
 /** Stores a value that is already representable in `dtype` (see convert). */
-export function write(data: TypedArray, dtype: DType, i: number, v: number): void {
+export function write(data: TypedArray, dtype: DType, i: number, v: number, src: Source = "float"): void {
   switch (dtype.code) {
     case 5: (data as BigInt64Array)[i] = BigInt(v); break;
     case 6: (data as Uint16Array)[i] = to_f16(v); break;
-    case 7: (data as Uint16Array)[i] = to_bf16(v); break;
+    case 7: (data as Uint16Array)[i] = to_bf16(v, src === "scalar" ? BF16_NAN_SCALAR : BF16_NAN_VECTOR); break;
     default: (data as Float64Array)[i] = v;
   }
 }
 
 /** convert + write. */
-export function store(data: TypedArray, dtype: DType, i: number, v: number, from_float: boolean): void {
-  write(data, dtype, i, convert(v, dtype, from_float));
+export function store(data: TypedArray, dtype: DType, i: number, v: number, src: Source): void {
+  write(data, dtype, i, convert(v, dtype, src), src);
 }

@@ -12,9 +12,14 @@ export function bits_f32(b: number): number {
   return f32[0]!;
 }
 
+/** NaN's bfloat16 bits: torch's vectorized float->bf16 conversion gives 0xffff, its scalar
+ *  conversion from double (c10::BFloat16) 0x7fc0. */
+export const BF16_NAN_VECTOR = 0xffff;
+export const BF16_NAN_SCALAR = 0x7fc0;
+
 /** number -> bfloat16 bits; a float64 goes through float32 first, as torch does. */
-export function to_bf16(x: number): number {
-  if (Number.isNaN(x)) return 0x7fc0;
+export function to_bf16(x: number, nan_bits = BF16_NAN_VECTOR): number {
+  if (Number.isNaN(x)) return nan_bits;
   const u = f32_bits(x);
   return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
 }

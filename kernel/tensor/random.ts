@@ -270,14 +270,14 @@ export function random_(t: Tensor, from: number, to: number | undefined, g: Gene
     } else {
       v = (g.random() % range) + from;
     }
-    store(t._data, t.dtype, off, v, false);
+    store(t._data, t.dtype, off, v, "int");
   });
 }
 
 /** Tensor.bernoulli_(p): 1 with probability p (uniform double < p, as torch's CPU kernel). */
 export function bernoulli_(t: Tensor, p: number, g: Generator = default_generator): void {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  for_each_offset(t, (off) => store(t._data, t.dtype, off, uniform_real(g, float64, 0, 1) < p ? 1 : 0, false));
+  for_each_offset(t, (off) => store(t._data, t.dtype, off, uniform_real(g, float64, 0, 1) < p ? 1 : 0, "int"));
 }
 
 // ---------------------------------------------------------------- creation

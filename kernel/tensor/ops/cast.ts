@@ -24,7 +24,8 @@ export function clone(t: Tensor, dtype: DType = t.dtype): Tensor {
 
 type ToArg = DType | string | Tensor | { dtype?: DType | string; device?: string; copy?: boolean } | undefined;
 
-function check_device(device: string): void {
+/** Accepts "cpu"; names the problem for "cuda" (no CUDA backend in this build) and unknown devices. */
+export function check_device(device: string): void {
   if (device === "cpu") return;
   if (device === "cuda" || device.startsWith("cuda:")) {
     throw new Error(

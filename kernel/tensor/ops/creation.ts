@@ -81,7 +81,7 @@ export function tensor(data: Nested, o?: CreateOptions): Tensor {
     const n = typeof v === "boolean" ? (v ? 1 : 0) : Number(v);
     const from_float = !Number.isInteger(n);
     if (!dtype.is_floating_point && dtype !== bool) float_to_int_checked(n, dtype, "tensor");
-    store(t._data, dtype, i, n, from_float);
+    store(t._data, dtype, i, n, from_float ? "scalar" : "int");
   }
   return finish(t, o);
 }
@@ -163,7 +163,7 @@ export function arange(a: number, b?: number | CreateOptions, c?: number | Creat
   const dtype = opt_dtype(o) ?? ([start, end, step].every(Number.isInteger) ? int64 : get_default_dtype());
   const n = Math.ceil((end - start) / step);
   const t = empty([n], dtype);
-  for (let i = 0; i < n; i++) store(t._data, dtype, i, start + i * step, !Number.isInteger(start + i * step));
+  for (let i = 0; i < n; i++) store(t._data, dtype, i, start + i * step, Number.isInteger(start + i * step) ? "int" : "scalar");
   return finish(t, o);
 }
 
@@ -173,7 +173,7 @@ export function linspace(start: number, end: number, steps: number, o?: CreateOp
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError("linspace: number of steps must be non-negative");
   const dtype = opt_dtype(o) ?? get_default_dtype();
   const t = empty([steps], dtype);
-  if (steps === 1) store(t._data, dtype, 0, start, true);
+  if (steps === 1) store(t._data, dtype, 0, start, "scalar");
   else if (steps > 1) {
     const r = dtype.is_floating_point && dtype.name !== "float64" ? Math.fround : (x: number) => x;
     const s = r(start), e = r(end);
@@ -181,7 +181,7 @@ export function linspace(start: number, end: number, steps: number, o?: CreateOp
     const half = Math.floor(steps / 2);
     for (let i = 0; i < steps; i++) {
       const v = i < half ? r(s + r(step * i)) : r(e - r(step * (steps - i - 1)));
-      store(t._data, dtype, i, v, true);
+      store(t._data, dtype, i, v, "scalar");
     }
   }
   return finish(t, o);
@@ -191,7 +191,7 @@ export function eye(n: number, m?: number | CreateOptions, o?: CreateOptions): T
   const cols = typeof m === "number" ? m : n;
   const opts = typeof m === "object" ? m : o;
   const t = zeros([n, cols], opts);
-  for (let i = 0; i < Math.min(n, cols); i++) store(t._data, t.dtype, i * cols + i, 1, false);
+  for (let i = 0; i < Math.min(n, cols); i++) store(t._data, t.dtype, i * cols + i, 1, "int");
   return t;
 }
 

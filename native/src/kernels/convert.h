@@ -53,7 +53,7 @@ inline void from_f32(const float* src, int64_t n, BFloat16* dst, int64_t stride)
   if (stride == 1) {
 #if defined(LOWBIT_AVX512)
     const __m512i bias = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
-    const __m256i qnan = _mm256_set1_epi16(0x7fc0);
+    const __m256i qnan = _mm256_set1_epi16(static_cast<short>(kBF16NaNVector));
     for (; i + 16 <= n; i += 16) {
       __m512 x = _mm512_loadu_ps(src + i);
       __m512i u = _mm512_castps_si512(x);
@@ -65,7 +65,7 @@ inline void from_f32(const float* src, int64_t n, BFloat16* dst, int64_t stride)
     }
 #elif defined(LOWBIT_AVX2)
     const __m256i bias = _mm256_set1_epi32(0x7fff), one = _mm256_set1_epi32(1);
-    const __m256i qnan = _mm256_set1_epi32(0x7fc0);
+    const __m256i qnan = _mm256_set1_epi32(kBF16NaNVector);
     for (; i + 8 <= n; i += 8) {
       __m256 x = _mm256_loadu_ps(src + i);
       __m256i u = _mm256_castps_si256(x);

@@ -21,10 +21,13 @@ inline bool is_float(int dt) { return dt >= kFloat16; }
 inline uint32_t f32_bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 inline float bits_f32(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
 
-// bf16: round-to-nearest-even on the upper half of the f32 pattern; every NaN becomes
-// the quiet NaN 0x7fc0 (c10::BFloat16's rule).
+// bf16: round-to-nearest-even on the upper half of the f32 pattern. NaN bits follow torch's paths:
+// its vectorized float->bf16 conversion (casts from float32, elementwise results) gives 0xffff,
+// while scalar conversions from double (c10::BFloat16, used for float64 casts, fills, reductions)
+// give 0x7fc0.
+constexpr uint16_t kBF16NaNVector = 0xffff, kBF16NaNScalar = 0x7fc0;
 inline uint16_t f32_to_bf16(float f) {
-  if (std::isnan(f)) return 0x7fc0;
+  if (std::isnan(f)) return kBF16NaNVector;
   uint32_t u = f32_bits(f);
   return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
@@ -128,6 +131,7 @@ template <> struct Cast<Half> {
 };
 template <> struct Cast<BFloat16> {
   template <typename From> static BFloat16 from(From v) { return BFloat16{f32_to_bf16(Cast<float>::from(v))}; }
+  static BFloat16 from(double v) { return BFloat16{std::isnan(v) ? kBF16NaNScalar : f32_to_bf16(static_cast<float>(v))}; }
   static BFloat16 from(BFloat16 v) { return v; }
 };
 

@@ -221,15 +221,37 @@ inline float vsum(VecF v) {
   return _mm_cvtss_f32(s);
 }
 #else
-using VecF = float;
-constexpr int VL = 1;
-template <typename T> inline VecF vload(const T* p) { return Cast<float>::from(*p); }
-inline VecF vzero() { return 0.f; }
-inline VecF vfma(VecF a, VecF b, VecF c) { return a * b + c; }
-inline VecF vset1(float x) { return x; }
-inline void vstore(float* p, VecF v) { *p = v; }
-inline float vsum(VecF v) { return v; }
-inline VecF vadd(VecF a, VecF b) { return a + b; }
+// portable 8-lane vector: independent partial sums keep dot products accurate (and let the
+// compiler use whatever SIMD the baseline target has)
+constexpr int VL = 8;
+struct VecF { float v[VL]; };
+template <typename T> inline VecF vload(const T* p) {
+  VecF r;
+  for (int i = 0; i < VL; i++) r.v[i] = Cast<float>::from(p[i]);
+  return r;
+}
+inline VecF vzero() { return VecF{}; }
+inline VecF vfma(VecF a, VecF b, VecF c) {
+  for (int i = 0; i < VL; i++) c.v[i] += a.v[i] * b.v[i];
+  return c;
+}
+inline VecF vset1(float x) {
+  VecF r;
+  for (int i = 0; i < VL; i++) r.v[i] = x;
+  return r;
+}
+inline void vstore(float* p, VecF v) {
+  for (int i = 0; i < VL; i++) p[i] = v.v[i];
+}
+inline float vsum(VecF v) {
+  float s = 0;
+  for (int i = 0; i < VL; i++) s += v.v[i];
+  return s;
+}
+inline VecF vadd(VecF a, VecF b) {
+  for (int i = 0; i < VL; i++) a.v[i] += b.v[i];
+  return a;
+}
 template <typename T> inline void prefetch(const T*) {}
 #endif
 

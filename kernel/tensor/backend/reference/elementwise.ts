@@ -17,7 +17,7 @@ export function cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: n
                      src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void {
   const D = dt(dst_dtype), S = dt(src_dtype);
   for_each_index(shape, [dst_off, src_off], [dst_strides, src_strides], ([o, i]) => {
-    store(dst, D, o!, read(src, S, i!), S.is_floating_point);
+    store(dst, D, o!, read(src, S, i!), S.is_floating_point ? (S.name === "float64" ? "scalar" : "float") : "int");
   });
 }
 
@@ -29,15 +29,15 @@ export function binary(op: number, dtype: number, out_dtype: number, shape: Dims
   const T = dt(dtype), O = dt(out_dtype);
   const A = arith(compute_code(dtype));
   // scalar operands are converted to the compute type, as the native kernels do
-  const sa = typeof a === "number" ? convert(a, A.dtype, true) : 0;
-  const sb = typeof b === "number" ? convert(b, A.dtype, true) : 0;
+  const sa = typeof a === "number" ? convert(a, A.dtype, "scalar") : 0;
+  const sb = typeof b === "number" ? convert(b, A.dtype, "scalar") : 0;
   const pred = PREDICATES.has(name);
   for_each_index(shape, [out_off, a_off, b_off], [out_strides, a_strides, b_strides], ([o, i, j]) => {
     const x = typeof a === "number" ? sa : read(a, T, i!);
     const y = typeof b === "number" ? sb : read(b, T, j!);
     const v = binary_scalar(name, x, y, A);
     if (pred) write(out, O, o!, v);
-    else store(out, O, o!, v, T.is_floating_point);
+    else store(out, O, o!, v, T.is_floating_point ? "float" : "int");
   });
 }
 
@@ -51,7 +51,7 @@ export function unary(op: number, dtype: number, out_dtype: number, shape: Dims,
   for_each_index(shape, [out_off, x_off], [out_strides, x_strides], ([o, i]) => {
     const v = unary_scalar(name, read(x, T, i!), A, params);
     if (pred) write(out, O, o!, v);
-    else store(out, O, o!, v, T.is_floating_point);
+    else store(out, O, o!, v, T.is_floating_point ? "float" : "int");
   });
 }
 

@@ -20,7 +20,7 @@ export function gemm(batch: number, M: number, N: number, K: number,
                read(b, B, b_off + p * bs[0]! + k * bs[1]! + n * bs[2]!);
         }
         if (bias) s += read(bias, BI, bias_off + n);
-        store(c, C, c_off + (p * M + m) * N + n, s, C.is_floating_point);
+        store(c, C, c_off + (p * M + m) * N + n, s, C.is_floating_point ? "float" : "int");
       }
 }
 
@@ -32,7 +32,7 @@ export function softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: numb
     const mx = v.reduce((m, t) => (t > m || Number.isNaN(t) ? t : m), -Infinity);
     const e = v.map((t) => Math.exp(t - mx));
     const sum = e.reduce((s, t) => s + t, 0);
-    v.forEach((t, i) => store(y, D, y_off + r * n + i, log ? t - mx - Math.log(sum) : e[i]! / sum, true));
+    v.forEach((t, i) => store(y, D, y_off + r * n + i, log ? t - mx - Math.log(sum) : e[i]! / sum, "float"));
   }
 }
 
@@ -49,7 +49,7 @@ export function layerNorm(x: TypedArray, x_off: number, y: TypedArray, y_off: nu
       let o = (t - mean) * rstd;
       if (weight) o *= read(weight, P, w_off + i);
       if (bias) o += read(bias, P, b_off + i);
-      store(y, D, y_off + r * n + i, o, true);
+      store(y, D, y_off + r * n + i, o, "float");
     });
   }
 }

@@ -16,7 +16,7 @@ export function reduce(op: number, in_dtype: number, out_dtype: number, outer: D
     const vals: number[] = [];
     for_each_index(inner, [base!], [inner_strides], ([i]) => vals.push(read(x, I, i!)));
     let v: number;
-    let from_float = I.is_floating_point;
+    let from_float = I.is_floating_point;  // reductions produce one float64 value per output
     switch (name) {
       case "sum": v = vals.reduce((s, t) => s + t, 0); break;
       case "prod": v = vals.reduce((s, t) => s * t, 1); break;
@@ -47,6 +47,6 @@ export function reduce(op: number, in_dtype: number, out_dtype: number, outer: D
         }
       }
     }
-    store(out, O, o!, v, from_float);
+    store(out, O, o!, v, from_float ? "scalar" : "int");
   });
 }

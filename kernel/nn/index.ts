@@ -1,0 +1,10 @@
+// The `nn` namespace.
+export { Module, RemovableHandle, deepcopy } from "./module.js";
+export { Parameter } from "./parameter.js";
+export { Linear } from "./modules/linear.js";
+export { Embedding } from "./modules/embedding.js";
+export { LayerNorm } from "./modules/normalization.js";
+export { ReLU, GELU, SiLU, Sigmoid, Tanh, Identity, Dropout } from "./modules/activation.js";
+export { Sequential, ModuleList } from "./modules/container.js";
+export * as functional from "./functional.js";
+export * as init from "./init.js";
