@@ -2,6 +2,7 @@
 import { Module } from "../module.js";
 
 export class Sequential extends Module {
+  [index: number]: Module;
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     if (modules.length === 1 && !(modules[0] instanceof Module)) {
