@@ -25,8 +25,10 @@ export interface NativeAddon extends Omit<Kernels, "name"> {
   setIsa(name: string): string;
 }
 
-/** The addon's path: found by walking up from this file (kernel/... in source, dist/kernel/... built). */
+/** The addon's path: LOWBIT_NATIVE_PATH, or found by walking up from this file (kernel/... in
+ *  source, dist/kernel/... built). */
 export function addon_path(): string | null {
+  if (process.env.LOWBIT_NATIVE_PATH) return process.env.LOWBIT_NATIVE_PATH;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, "build", "Release", "lowbit.node");
@@ -38,7 +40,7 @@ export function addon_path(): string | null {
 
 export function load_native(): NativeAddon {
   const p = addon_path();
-  if (!p) throw new Error("build/Release/lowbit.node not found (run `npm run build`)");
+  if (!p || !existsSync(p)) throw new Error(`${p ?? "build/Release/lowbit.node"} not found (run \`npm run build\`)`);
   const addon = createRequire(import.meta.url)(p) as NativeAddon;
   const names = addon.opNames();
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
