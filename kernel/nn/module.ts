@@ -146,31 +146,29 @@ export class Module extends Callable {
     }
   }
 
-  *named_parameters(prefix = "", recurse = true, remove_duplicate = true): Generator<[string, Parameter]> {
+  // PyTorch's _named_members: one member kind over this module (and its descendants), prefixed
+  private *named_members<T extends Tensor>(get: (m: Module) => Iterable<[string, T]>, prefix: string, recurse: boolean,
+    remove_duplicate: boolean): Generator<[string, T]> {
     const seen = new Set<Tensor>();
     const mods = recurse ? this.named_modules(new Set(), prefix) : ([[prefix, this]] as Iterable<[string, Module]>);
     for (const [mp, m] of mods) {
-      for (const [k, p] of m.own_parameters()) {
-        if (remove_duplicate && seen.has(p)) continue;
-        seen.add(p);
-        yield [mp ? `${mp}.${k}` : k, p];
+      for (const [k, v] of get(m)) {
+        if (remove_duplicate && seen.has(v)) continue;
+        seen.add(v);
+        yield [mp ? `${mp}.${k}` : k, v];
       }
     }
+  }
+
+  *named_parameters(prefix = "", recurse = true, remove_duplicate = true): Generator<[string, Parameter]> {
+    yield* this.named_members((m) => m.own_parameters(), prefix, recurse, remove_duplicate);
   }
   *parameters(recurse = true): Generator<Parameter> {
     for (const [, p] of this.named_parameters("", recurse)) yield p;
   }
 
   *named_buffers(prefix = "", recurse = true, remove_duplicate = true): Generator<[string, Tensor]> {
-    const seen = new Set<Tensor>();
-    const mods = recurse ? this.named_modules(new Set(), prefix) : ([[prefix, this]] as Iterable<[string, Module]>);
-    for (const [mp, m] of mods) {
-      for (const [k, b] of m.own_buffers()) {
-        if (remove_duplicate && seen.has(b)) continue;
-        seen.add(b);
-        yield [mp ? `${mp}.${k}` : k, b];
-      }
-    }
+    yield* this.named_members((m) => m.own_buffers(), prefix, recurse, remove_duplicate);
   }
   *buffers(recurse = true): Generator<Tensor> {
     for (const [, b] of this.named_buffers("", recurse)) yield b;
