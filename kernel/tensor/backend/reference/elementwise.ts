@@ -1,9 +1,10 @@
 // Reference cast / binary / unary / where kernels: one element at a time through JS numbers.
-import { ALL_DTYPES, TypedArray } from "../../dtype.js";
-import { read, store, write, convert } from "../../elements.js";
+import { ALL_DTYPES, DType, TypedArray } from "../../dtype.js";
+import { convert, int64_to_float32, read, store, write } from "../../elements.js";
 import { BINARY_OPS, PREDICATES, UNARY_OPS } from "../ops.js";
 import type { Dims } from "../types.js";
 import { for_each_index } from "./iter.js";
+import { raw } from "./raw.js";
 import { arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
 
 const dt = (code: number) => ALL_DTYPES[code]!;
@@ -16,9 +17,31 @@ function compute_code(code: number): number {
 export function cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: number, dst_strides: Dims,
                      src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void {
   const D = dt(dst_dtype), S = dt(src_dtype);
-  for_each_index(shape, [dst_off, src_off], [dst_strides, src_strides], ([o, i]) => {
-    store(dst, D, o!, read(src, S, i!), S.is_floating_point ? (S.name === "float64" ? "scalar" : "float") : "int");
-  });
+  for_each_index(shape, [dst_off, src_off], [dst_strides, src_strides], mover(D, S, dst, src));
+}
+
+// How one element moves from src to dst, with torch's rules (see elements.ts convert).
+function mover(D: DType, S: DType, dst: TypedArray, src: TypedArray): (idx: number[]) => void {
+  if (D === S) {
+    const d = raw(dst), s = raw(src);
+    return ([o, i]) => { d[o!] = s[i!]!; };
+  }
+  if (S.name === "bfloat16" && D.name === "float32") {
+    // a bf16 is the upper half of a float32, NaN payloads (even signalling ones) included
+    const d = raw(dst), s = src as Uint16Array;
+    return ([o, i]) => { d[o!] = s[i!]! << 16 >>> 0; };
+  }
+  if (S.name === "int64") {
+    // exactly, whatever the magnitude: a JS number would drop bits beyond 2^53
+    const s = src as BigInt64Array;
+    if (D.is_floating_point && D.name !== "float64") return ([o, i]) => store(dst, D, o!, int64_to_float32(s[i!]!), "float");
+    if (D.name === "float64") return ([o, i]) => { dst[o!] = Number(s[i!]!); };
+    if (D.name === "bool") return ([o, i]) => { dst[o!] = s[i!]! !== 0n ? 1 : 0; };
+    return ([o, i]) => { dst[o!] = Number(BigInt.asIntN(D.itemsize * 8, s[i!]!)); };
+  }
+  // from a float16, bfloat16 NaN is c10::BFloat16's 0x7fc0, as torch's (scalar) copy gives it
+  const src_kind = !S.is_floating_point ? "int" : S.name === "float64" || S.name === "float16" ? "scalar" : "float";
+  return ([o, i]) => store(dst, D, o!, read(src, S, i!), src_kind);
 }
 
 export function binary(op: number, dtype: number, out_dtype: number, shape: Dims,

@@ -1,0 +1,30 @@
+// Native casts against the reference, bit for bit, for every pair of dtypes over strided views.
+import { it } from "vitest";
+import { ALL_DTYPES } from "../../kernel/tensor/dtype.js";
+import { expect_storage } from "../helpers/compare.js";
+import { against_reference, describe_native } from "../helpers/native.js";
+import { Rng } from "../helpers/prng.js";
+import { INPUT_LAYOUTS, input_view, OUTPUT_LAYOUTS, output_view, positions, random_shape } from "../helpers/views.js";
+
+describe_native("native cast", () => {
+  for (const S of ALL_DTYPES) {
+    for (const D of ALL_DTYPES) {
+      it(`${S.name} -> ${D.name}`, () => {
+        const rng = new Rng(1000 + S.code * 16 + D.code);
+        // long contiguous runs reach the vectorized conversions; the rest are random views
+        const shapes = [[4099], [257], [3, 33], ...Array.from({ length: 8 }, () => random_shape(rng))];
+        shapes.forEach((shape, c) => {
+          const src = input_view(rng, S, shape, c < 3 ? "contiguous" : rng.pick(INPUT_LAYOUTS));
+          const dst = output_view(rng, D, shape, c < 3 ? "contiguous" : rng.pick(OUTPUT_LAYOUTS));
+          against_reference(
+            [dst.data],
+            (k, [out]) => k.cast(shape, out!, D.code, dst.off, dst.strides, src.data, S.code, src.off, src.strides),
+            ([got], [want], where) =>
+              expect_storage(got!, want!, D, `${where}, shape [${shape}], src strides [${src.strides}], dst strides [${dst.strides}]`,
+                { view: positions(shape, dst.off, dst.strides), nan_bits: true }),
+          );
+        });
+      });
+    }
+  }
+});
