@@ -1,8 +1,9 @@
 // Reference cast / binary / unary / where kernels: one element at a time through JS numbers.
 import { ALL_DTYPES, DType, TypedArray } from "../../dtype.js";
 import { convert, int64_to_float32, read, store, write } from "../../elements.js";
-import { BINARY_OPS, PREDICATES, UNARY_OPS } from "../ops.js";
+import { BINARY_OPS, op_dtype_error, PREDICATES, UNARY_OPS } from "../ops.js";
 import type { Dims } from "../types.js";
+import { binary_i64, to_i64, unary_i64 } from "./int64.js";
 import { for_each_index } from "./iter.js";
 import { raw } from "./raw.js";
 import { arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
@@ -44,18 +45,37 @@ function mover(D: DType, S: DType, dst: TypedArray, src: TypedArray): (idx: numb
   return ([o, i]) => store(dst, D, o!, read(src, S, i!), src_kind);
 }
 
+function check(op: string, T: DType, O: DType): void {
+  const e = op_dtype_error(op, T, O);
+  if (e) throw new TypeError(e);
+}
+
 export function binary(op: number, dtype: number, out_dtype: number, shape: Dims,
                        out: TypedArray, out_off: number, out_strides: Dims,
                        a: TypedArray | number, a_off: number, a_strides: Dims,
                        b: TypedArray | number, b_off: number, b_strides: Dims): void {
   const name = BINARY_OPS[op]!;
   const T = dt(dtype), O = dt(out_dtype);
+  check(name, T, O);
+  if (typeof a === "number" && typeof b === "number") throw new TypeError(`${name}: at most one operand may be a scalar`);
+  const pred = PREDICATES.has(name);
+  const offsets = [out_off, a_off, b_off], strides = [out_strides, a_strides, b_strides];
+  if (T.name === "int64") {
+    const sa = typeof a === "number" ? to_i64(a) : 0n, sb = typeof b === "number" ? to_i64(b) : 0n;
+    for_each_index(shape, offsets, strides, ([o, i, j]) => {
+      const x = typeof a === "number" ? sa : (a as BigInt64Array)[i!]!;
+      const y = typeof b === "number" ? sb : (b as BigInt64Array)[j!]!;
+      const v = binary_i64(name, x, y);
+      if (pred) out[o!] = Number(v);
+      else (out as BigInt64Array)[o!] = v;
+    });
+    return;
+  }
   const A = arith(compute_code(dtype));
   // scalar operands are converted to the compute type, as the native kernels do
   const sa = typeof a === "number" ? convert(a, A.dtype, "scalar") : 0;
   const sb = typeof b === "number" ? convert(b, A.dtype, "scalar") : 0;
-  const pred = PREDICATES.has(name);
-  for_each_index(shape, [out_off, a_off, b_off], [out_strides, a_strides, b_strides], ([o, i, j]) => {
+  for_each_index(shape, offsets, strides, ([o, i, j]) => {
     const x = typeof a === "number" ? sa : read(a, T, i!);
     const y = typeof b === "number" ? sb : read(b, T, j!);
     const v = binary_scalar(name, x, y, A);
@@ -69,8 +89,17 @@ export function unary(op: number, dtype: number, out_dtype: number, shape: Dims,
                       x: TypedArray, x_off: number, x_strides: Dims, params: readonly number[] = []): void {
   const name = UNARY_OPS[op]!;
   const T = dt(dtype), O = dt(out_dtype);
-  const A = arith(compute_code(dtype));
+  check(name, T, O);
   const pred = PREDICATES.has(name);
+  if (T.name === "int64") {
+    for_each_index(shape, [out_off, x_off], [out_strides, x_strides], ([o, i]) => {
+      const v = unary_i64(name, (x as BigInt64Array)[i!]!, params);
+      if (pred) out[o!] = Number(v);
+      else (out as BigInt64Array)[o!] = v;
+    });
+    return;
+  }
+  const A = arith(compute_code(dtype));
   for_each_index(shape, [out_off, x_off], [out_strides, x_strides], ([o, i]) => {
     const v = unary_scalar(name, read(x, T, i!), A, params);
     if (pred) write(out, O, o!, v);
