@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace lowbit {
 
@@ -17,6 +18,11 @@ inline int dtype_size(int dt) {
   return sizes[dt];
 }
 inline bool is_float(int dt) { return dt >= kFloat16; }
+inline const char* dtype_name(int dt) {
+  static const char* const names[kNumDTypes] = {"bool", "uint8", "int8", "int16", "int32", "int64",
+                                                "float16", "bfloat16", "float32", "float64"};
+  return names[dt];
+}
 
 inline uint32_t f32_bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 inline float bits_f32(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
@@ -79,6 +85,14 @@ inline int64_t float_to_i64(double v) {
   if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return INT64_MIN;
   return static_cast<int64_t>(v);
 }
+
+// Integer arithmetic that wraps like torch's (two's complement) without signed-overflow UB:
+// computed in an unsigned type at least as wide as unsigned int, so narrow types don't promote
+// back to (signed) int before multiplying.
+template <typename M> using WrapU = std::conditional_t<(sizeof(M) < sizeof(unsigned)), unsigned, std::make_unsigned_t<M>>;
+template <typename M> inline M wrap_add(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) + static_cast<WrapU<M>>(b)); }
+template <typename M> inline M wrap_sub(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) - static_cast<WrapU<M>>(b)); }
+template <typename M> inline M wrap_mul(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) * static_cast<WrapU<M>>(b)); }
 
 struct Half { uint16_t x; };
 struct BFloat16 { uint16_t x; };
