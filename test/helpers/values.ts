@@ -6,12 +6,14 @@ import { bits_f32, from_bf16, from_f16, to_bf16, to_f16 } from "../../kernel/ten
 import { Rng } from "./prng.js";
 
 /**
- * - any: everything, specials included;
+ * - bits: any bit pattern, signalling NaNs included (for kernels that only move or convert);
+ * - any: every value, specials included, but only quiet NaNs: no torch op makes a signalling one,
+ *   JavaScript cannot hold one, and libm treats them apart (pow(1, sNaN) is NaN, not 1);
  * - finite: no inf or NaN (sums and products with error bounds);
  * - small: small magnitudes (exponents, shift counts, divisors that are often zero);
  * - unit: floats of moderate size around 1, integers in [-10, 10].
  */
-export type Kind = "any" | "finite" | "small" | "unit";
+export type Kind = "bits" | "any" | "finite" | "small" | "unit";
 
 const INT_RANGE: Record<string, [number, number]> = {
   uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
@@ -88,13 +90,20 @@ function random_i64(rng: Rng, kind: Kind): bigint {
   return rng.i64();
 }
 
+function is_nan16(dtype: DType, h: number): boolean {
+  return dtype.name === "float16" ? (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0 : (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0;
+}
+
 /** A storage of n random elements of dtype. */
 export function random_storage(rng: Rng, dtype: DType, n: number, kind: Kind = "any"): TypedArray {
   const out = new dtype.array(n);
   for (let i = 0; i < n; i++) {
     if (dtype.name === "int64") (out as BigInt64Array)[i] = random_i64(rng, kind);
     else if (!dtype.is_floating_point) out[i] = random_int(rng, dtype, kind);
-    else if (dtype.itemsize === 2 && kind === "any" && rng.chance(0.1)) out[i] = rng.int(0, 0xffff);  // any pattern
+    else if (dtype.itemsize === 2 && (kind === "any" || kind === "bits") && rng.chance(0.1)) {
+      const h = rng.int(0, 0xffff);
+      out[i] = kind === "bits" || !is_nan16(dtype, h) ? h : h | (dtype.name === "float16" ? 0x200 : 0x40);
+    }
     else {
       const v = random_float(rng, dtype, kind);
       out[i] = dtype.name === "float16" ? to_f16(v) : dtype.name === "bfloat16" ? to_bf16(v) : v;
