@@ -14,7 +14,7 @@ describe_native("native cast", () => {
         // long contiguous runs reach the vectorized conversions; the rest are random views
         const shapes = [[4099], [257], [3, 33], ...Array.from({ length: 8 }, () => random_shape(rng))];
         shapes.forEach((shape, c) => {
-          const src = input_view(rng, S, shape, c < 3 ? "contiguous" : rng.pick(INPUT_LAYOUTS));
+          const src = input_view(rng, S, shape, c < 3 ? "contiguous" : rng.pick(INPUT_LAYOUTS), "bits");
           const dst = output_view(rng, D, shape, c < 3 ? "contiguous" : rng.pick(OUTPUT_LAYOUTS));
           against_reference(
             [dst.data],
