@@ -104,7 +104,11 @@ export function random_storage(rng: Rng, dtype: DType, n: number, kind: Kind = "
       const h = rng.int(0, 0xffff);
       out[i] = kind === "bits" || !is_nan16(dtype, h) ? h : h | (dtype.name === "float16" ? 0x200 : 0x40);
     }
-    else {
+    else if (kind === "bits" && dtype.itemsize > 2 && rng.chance(0.05)) {
+      // float32/float64: any pattern, through an integer view
+      if (dtype.itemsize === 4) new Uint32Array(out.buffer)[i] = rng.u32();
+      else new BigInt64Array(out.buffer)[i] = rng.i64();
+    } else {
       const v = random_float(rng, dtype, kind);
       out[i] = dtype.name === "float16" ? to_f16(v) : dtype.name === "bfloat16" ? to_bf16(v) : v;
     }

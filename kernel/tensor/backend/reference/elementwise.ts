@@ -111,8 +111,9 @@ export function where(dtype: number, shape: Dims, out: TypedArray, out_off: numb
                       cond: TypedArray, cond_off: number, cond_strides: Dims,
                       a: TypedArray, a_off: number, a_strides: Dims,
                       b: TypedArray, b_off: number, b_strides: Dims): void {
+  const o_raw = raw(out), a_raw = raw(a), b_raw = raw(b);
   for_each_index(shape, [out_off, cond_off, a_off, b_off], [out_strides, cond_strides, a_strides, b_strides],
     ([o, c, i, j]) => {
-      out[o!] = cond[c!] ? a[i!]! : b[j!]!;
+      o_raw[o!] = cond[c!] ? a_raw[i!]! : b_raw[j!]!;
     });
 }
