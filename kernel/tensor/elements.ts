@@ -32,6 +32,15 @@ export function int64_to_float32(v: bigint): number {
   return Math.fround(v < 0n ? -r : r);
 }
 
+/** Stores an integer given as a bigint (int64 sources, integer sums) exactly, with torch's casts. */
+export function store_bigint(data: TypedArray, dtype: DType, i: number, v: bigint): void {
+  if (dtype.code === 5) (data as BigInt64Array)[i] = BigInt.asIntN(64, v);
+  else if (dtype.code === 9) data[i] = Number(v);
+  else if (dtype.is_floating_point) store(data, dtype, i, int64_to_float32(BigInt.asIntN(64, v)), "float");
+  else if (dtype.code === 0) data[i] = v !== 0n ? 1 : 0;
+  else data[i] = Number(BigInt.asIntN(dtype.itemsize * 8, v));  // the typed array wraps uint8
+}
+
 const INT_BITS: Record<number, [number, boolean]> = { 1: [8, false], 2: [8, true], 3: [16, true], 4: [32, true] };
 
 /** Wraps an integer value into a `bits`-wide two's-complement (or unsigned) range. */

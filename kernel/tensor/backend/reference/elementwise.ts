@@ -1,6 +1,6 @@
 // Reference cast / binary / unary / where kernels: one element at a time through JS numbers.
 import { ALL_DTYPES, DType, TypedArray } from "../../dtype.js";
-import { convert, int64_to_float32, read, store, write } from "../../elements.js";
+import { convert, read, store, store_bigint, write } from "../../elements.js";
 import { BINARY_OPS, op_dtype_error, PREDICATES, UNARY_OPS } from "../ops.js";
 import type { Dims } from "../types.js";
 import { binary_i64, to_i64, unary_i64 } from "./int64.js";
@@ -35,10 +35,7 @@ function mover(D: DType, S: DType, dst: TypedArray, src: TypedArray): (idx: numb
   if (S.name === "int64") {
     // exactly, whatever the magnitude: a JS number would drop bits beyond 2^53
     const s = src as BigInt64Array;
-    if (D.is_floating_point && D.name !== "float64") return ([o, i]) => store(dst, D, o!, int64_to_float32(s[i!]!), "float");
-    if (D.name === "float64") return ([o, i]) => { dst[o!] = Number(s[i!]!); };
-    if (D.name === "bool") return ([o, i]) => { dst[o!] = s[i!]! !== 0n ? 1 : 0; };
-    return ([o, i]) => { dst[o!] = Number(BigInt.asIntN(D.itemsize * 8, s[i!]!)); };
+    return ([o, i]) => store_bigint(dst, D, o!, s[i!]!);
   }
   // from a float16, bfloat16 NaN is c10::BFloat16's 0x7fc0, as torch's (scalar) copy gives it
   const src_kind = !S.is_floating_point ? "int" : S.name === "float64" || S.name === "float16" ? "scalar" : "float";
