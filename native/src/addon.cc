@@ -148,6 +148,16 @@ void add_operand(Napi::Env env, Iter& it, const char* what, const Napi::Value& d
   for (size_t d = 0; d < shape.size(); d++) it.strides[o][d] = strides[d];
 }
 
+// An output view may not write one location twice (torch refuses it too): with threads that
+// would be a race, and a broadcast output can have far more elements than its storage.
+void add_output(Napi::Env env, Iter& it, const char* what, const Napi::Value& data, int dtype, const Napi::Value& off,
+                const Napi::Value& strides_v, const std::vector<int64_t>& shape) {
+  add_operand(env, it, what, data, dtype, off, strides_v, shape);
+  for (size_t d = 0; d < shape.size(); d++)
+    if (shape[d] > 1 && it.strides[it.nops - 1][d] == 0)
+      fail(env, std::string(what) + ": more than one element would be written to the same memory location (stride 0)");
+}
+
 void start_iter(Iter& it, const std::vector<int64_t>& shape) {
   it.ndim = static_cast<int>(shape.size());
   for (size_t d = 0; d < shape.size(); d++) it.shape[d] = shape[d];
@@ -165,7 +175,7 @@ Napi::Value Cast_(const Napi::CallbackInfo& info) {
   Iter it;
   start_iter(it, shape);
   const int dd = to_dtype(env, info[2]), sd = to_dtype(env, info[6]);
-  add_operand(env, it, "cast output", info[1], dd, info[3], info[4], shape);
+  add_output(env, it, "cast output", info[1], dd, info[3], info[4], shape);
   add_operand(env, it, "cast input", info[5], sd, info[7], info[8], shape);
   it.coalesce();
   active->cast(it, dd, sd);
@@ -185,7 +195,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   auto shape = to_dims(env, info[3], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  add_output(env, it, "output", info[4], odt, info[5], info[6], shape);
   double sa = 0, sb = 0;
   const double *psa = nullptr, *psb = nullptr;
   if (info[7].IsNumber()) {
@@ -220,7 +230,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   auto shape = to_dims(env, info[3], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  add_output(env, it, "output", info[4], odt, info[5], info[6], shape);
   add_operand(env, it, "input", info[7], dt, info[8], info[9], shape);
   double params[4] = {0, 0, 0, 0};
   if (info.Length() > 10 && info[10].IsArray()) {
@@ -239,7 +249,7 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   auto shape = to_dims(env, info[1], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[2], dt, info[3], info[4], shape);
+  add_output(env, it, "output", info[2], dt, info[3], info[4], shape);
   add_operand(env, it, "condition", info[5], kBool, info[6], info[7], shape);
   add_operand(env, it, "first operand", info[8], dt, info[9], info[10], shape);
   add_operand(env, it, "second operand", info[11], dt, info[12], info[13], shape);
@@ -263,7 +273,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   auto inner_strides = to_dims(env, info[11], "inner strides");
   if (inner_strides.size() != inner.size()) fail(env, "input: inner strides and inner shape differ in length");
   start_iter(a.outer, outer);
-  add_operand(env, a.outer, "output", info[4], a.out_dtype, info[5], info[6], outer);
+  add_output(env, a.outer, "output", info[4], a.out_dtype, info[5], info[6], outer);
   // the input's reach is checked over outer and inner dimensions together
   {
     Buf b = to_buf(env, info[7], a.in_dtype, "input");
