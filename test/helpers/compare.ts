@@ -15,9 +15,10 @@ export interface Options {
 }
 
 export interface Tolerance {
-  /** allowed |got - want| for the element at storage index i, before rounding to the output type */
+  /** a bound on |got - want| for the element at storage index i before either was rounded to
+   *  the output type; the two roundings then allow one more step of the output type */
   err?: (i: number) => number;
-  /** steps of the output type allowed beyond err */
+  /** steps of the output type allowed (beyond err) */
   ulps?: number;
 }
 
@@ -74,7 +75,7 @@ export function expect_storage(got: TypedArray, want: TypedArray, dtype: DType, 
     if (dtype.is_floating_point && in_view[i]) {
       const g = read(got, dtype, i), w = read(want, dtype, i);
       if (Number.isNaN(g) && Number.isNaN(w) && nan_ok(dtype, gb, wb, opts.nan_bits ?? false)) continue;
-      if (tol && !Number.isNaN(g) && !Number.isNaN(w) && within(dtype, g, w, tol.err?.(i) ?? 0, tol.ulps ?? 0)) continue;
+      if (tol && !Number.isNaN(g) && !Number.isNaN(w) && within(dtype, g, w, tol.err?.(i) ?? 0, (tol.ulps ?? 0) + (tol.err ? 1 : 0))) continue;
     }
     if (++count <= 6) {
       const show = (b: bigint, v: number | bigint) => `${v} (0x${BigInt.asUintN(dtype.itemsize * 8, b).toString(16)})`;

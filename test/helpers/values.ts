@@ -10,10 +10,14 @@ import { Rng } from "./prng.js";
  * - any: every value, specials included, but only quiet NaNs: no torch op makes a signalling one,
  *   JavaScript cannot hold one, and libm treats them apart (pow(1, sNaN) is NaN, not 1);
  * - finite: no inf or NaN (sums and products with error bounds);
+ * - moderate: finite, and far from overflow (|x| < 2^21), so that no order of summation overflows;
+ * - near_one: floats of magnitude in [0.5, 2), so that long products stay in range;
+ * - specials: 0, -0, ±0.5, 1, -2, ±inf and NaN only: sums and products of a few of them are exact
+ *   in any order, so infinities and NaN can be checked bit for bit;
  * - small: small magnitudes (exponents, shift counts, divisors that are often zero);
  * - unit: floats of moderate size around 1, integers in [-10, 10].
  */
-export type Kind = "bits" | "any" | "finite" | "small" | "unit";
+export type Kind = "bits" | "any" | "finite" | "moderate" | "near_one" | "specials" | "small" | "unit";
 
 const INT_RANGE: Record<string, [number, number]> = {
   uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
@@ -36,10 +40,11 @@ export function round_to(dtype: DType, x: number): number {
   }
 }
 
-function special_float(rng: Rng, dtype: DType, finite: boolean): number {
+function special_float(rng: Rng, dtype: DType, kind: Kind): number {
   const L = FLOAT_LIMITS[dtype.name]!;
-  const pool = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, L.max, -L.max, L.tiny, -L.tiny, L.sub, -L.sub, 3 * L.sub, L.tiny - L.sub];
-  if (!finite) pool.push(Infinity, -Infinity, NaN, NaN);
+  const pool = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, L.tiny, -L.tiny, L.sub, -L.sub, 3 * L.sub, L.tiny - L.sub];
+  if (kind !== "moderate") pool.push(L.max, -L.max);
+  if (kind !== "moderate" && kind !== "finite") pool.push(Infinity, -Infinity, NaN, NaN);
   return rng.pick(pool);
 }
 
@@ -59,25 +64,27 @@ function near_tie(rng: Rng, dtype: DType): number {
 function random_float(rng: Rng, dtype: DType, kind: Kind): number {
   if (kind === "unit") return round_to(dtype, rng.normal() * 2);
   if (kind === "small") return round_to(dtype, rng.int(-8, 8) / rng.pick([1, 2, 4]));
+  if (kind === "near_one") return round_to(dtype, (rng.chance(0.5) ? -1 : 1) * 2 ** (rng.float() * 2 - 1));
+  if (kind === "specials") return rng.pick([0, -0, 0.5, -0.5, 1, -2, Infinity, -Infinity, NaN]);
   const r = rng.float();
-  if (r < 0.15) return special_float(rng, dtype, kind === "finite");
+  if (r < 0.15) return special_float(rng, dtype, kind);
   if (r < 0.3) return near_tie(rng, dtype);
-  const e = rng.int(-20, 20);
+  const e = rng.int(-20, dtype.name === "float16" ? 14 : 20);  // float16 tops out below 2^16
   return round_to(dtype, (rng.chance(0.5) ? -1 : 1) * (1 + rng.float()) * 2 ** e);
 }
 
 function random_int(rng: Rng, dtype: DType, kind: Kind): number {
   if (dtype.name === "bool") return rng.int(0, 1);
   const [lo, hi] = INT_RANGE[dtype.name]!;
-  if (kind === "small") return rng.int(Math.max(lo, -3), Math.min(hi, 9));
-  if (kind === "unit") return rng.int(Math.max(lo, -10), 10);
+  if (kind === "small" || kind === "specials") return rng.int(Math.max(lo, -3), Math.min(hi, 9));
+  if (kind === "unit" || kind === "near_one") return rng.int(Math.max(lo, -10), 10);
   if (rng.chance(0.2)) return rng.pick([lo, lo + 1, hi, hi - 1, 0, 1, dtype.is_signed ? -1 : 2]);
   return rng.int(lo, hi);
 }
 
 function random_i64(rng: Rng, kind: Kind): bigint {
-  if (kind === "small") return BigInt(rng.int(-3, 9));
-  if (kind === "unit") return BigInt(rng.int(-10, 10));
+  if (kind === "small" || kind === "specials") return BigInt(rng.int(-3, 9));
+  if (kind === "unit" || kind === "near_one") return BigInt(rng.int(-10, 10));
   const r = rng.float();
   if (r < 0.2) return rng.pick([-(2n ** 63n), 2n ** 63n - 1n, -(2n ** 63n) + 1n, 0n, 1n, -1n, 2n ** 53n + 1n]);
   if (r < 0.3) {
