@@ -4,7 +4,7 @@ import { convert, read, store, store_bigint, write } from "../../elements.js";
 import { BINARY_OPS, op_dtype_error, PREDICATES, UNARY_OPS } from "../ops.js";
 import type { Dims } from "../types.js";
 import { binary_i64, to_i64, unary_i64 } from "./int64.js";
-import { for_each_index } from "./iter.js";
+import { check_output, for_each_index } from "./iter.js";
 import { raw } from "./raw.js";
 import { arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
 
@@ -18,6 +18,7 @@ function compute_code(code: number): number {
 export function cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: number, dst_strides: Dims,
                      src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void {
   const D = dt(dst_dtype), S = dt(src_dtype);
+  check_output("cast output", shape, dst_strides);
   for_each_index(shape, [dst_off, src_off], [dst_strides, src_strides], mover(D, S, dst, src));
 }
 
@@ -55,6 +56,7 @@ export function binary(op: number, dtype: number, out_dtype: number, shape: Dims
   const T = dt(dtype), O = dt(out_dtype);
   check(name, T, O);
   if (typeof a === "number" && typeof b === "number") throw new TypeError(`${name}: at most one operand may be a scalar`);
+  check_output("output", shape, out_strides);
   const pred = PREDICATES.has(name);
   const offsets = [out_off, a_off, b_off], strides = [out_strides, a_strides, b_strides];
   if (T.name === "int64") {
@@ -87,6 +89,7 @@ export function unary(op: number, dtype: number, out_dtype: number, shape: Dims,
   const name = UNARY_OPS[op]!;
   const T = dt(dtype), O = dt(out_dtype);
   check(name, T, O);
+  check_output("output", shape, out_strides);
   const pred = PREDICATES.has(name);
   if (T.name === "int64") {
     for_each_index(shape, [out_off, x_off], [out_strides, x_strides], ([o, i]) => {
@@ -108,6 +111,7 @@ export function where(dtype: number, shape: Dims, out: TypedArray, out_off: numb
                       cond: TypedArray, cond_off: number, cond_strides: Dims,
                       a: TypedArray, a_off: number, a_strides: Dims,
                       b: TypedArray, b_off: number, b_strides: Dims): void {
+  check_output("output", shape, out_strides);
   const o_raw = raw(out), a_raw = raw(a), b_raw = raw(b);
   for_each_index(shape, [out_off, cond_off, a_off, b_off], [out_strides, cond_strides, a_strides, b_strides],
     ([o, c, i, j]) => {

@@ -4,7 +4,7 @@ import { ALL_DTYPES, TypedArray } from "../../dtype.js";
 import { read, read_bigint, store, store_bigint } from "../../elements.js";
 import { REDUCE_OPS } from "../ops.js";
 import type { Dims } from "../types.js";
-import { for_each_index } from "./iter.js";
+import { check_output, for_each_index } from "./iter.js";
 
 // The position of the first maximum (minimum); a NaN wins and stays, as in torch.
 function best_index<T extends number | bigint>(vals: readonly T[], is_max: boolean): number {
@@ -54,6 +54,7 @@ export function reduce(op: number, in_dtype: number, out_dtype: number, outer: D
   const I = ALL_DTYPES[in_dtype]!, O = ALL_DTYPES[out_dtype]!;
   const total = inner.reduce((p, s) => p * s, 1);
   const arg = name === "argmax" || name === "argmin";
+  check_output("output", outer, out_strides);
   for_each_index(outer, [out_off, x_off], [out_strides, x_outer_strides], ([o, base]) => {
     const at: number[] = [];
     for_each_index(inner, [base!], [inner_strides], ([i]) => at.push(i!));
