@@ -32,6 +32,12 @@ export function for_each_config(fn: (cfg: NativeConfig) => void): void {
   }
 }
 
+/** Calls fn with the reference, then with the native kernels in every configuration. */
+export function for_each_backend(fn: (k: Kernels, label: string) => void): void {
+  fn(reference, "reference");
+  for_each_config((cfg) => fn(native(), cfg.label));
+}
+
 /** describe(), skipped when the addon did not load (lowbit then runs on the reference alone). */
 export const describe_native = native_addon() ? describe : describe.skip;
 

@@ -3,10 +3,10 @@
 import { expect, it } from "vitest";
 import { reference } from "../../kernel/tensor/backend/index.js";
 import { BINARY_OPS, PREDICATES } from "../../kernel/tensor/backend/ops.js";
-import { ALL_DTYPES, bool, DType, float32 } from "../../kernel/tensor/dtype.js";
+import { ALL_DTYPES, bfloat16, bool, DType, float32 } from "../../kernel/tensor/dtype.js";
 import { read } from "../../kernel/tensor/elements.js";
 import { expect_storage } from "../helpers/compare.js";
-import { against_reference, describe_native, for_each_config, native } from "../helpers/native.js";
+import { against_reference, describe_native, for_each_backend, for_each_config, native } from "../helpers/native.js";
 import { Rng } from "../helpers/prng.js";
 import { Kind, random_storage } from "../helpers/values.js";
 import { INPUT_LAYOUTS, input_view, OUTPUT_LAYOUTS, output_view, positions, random_shape, View } from "../helpers/views.js";
@@ -98,5 +98,16 @@ describe_native("native binary", () => {
         }
       }
     }
+  });
+
+  it("bfloat16 elementwise results that are NaN have torch's vectorized bits, 0xffff", () => {
+    const n = 40, nan = new Uint16Array(n).fill(0x7fc0), one = new Uint16Array(n).fill(0x3f80);
+    for_each_backend((k, label) => {
+      for (const [a, b] of [[nan, one], [one, nan], [nan, 1], [one, NaN]] as const) {
+        const out = new Uint16Array(n);
+        k.binary(BINARY_OPS.indexOf("add"), bfloat16.code, bfloat16.code, [n], out, 0, [1], a, 0, [1], b, 0, [1]);
+        expect([...new Set(out)], label).toEqual([0xffff]);
+      }
+    });
   });
 });

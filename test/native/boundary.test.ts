@@ -1,7 +1,7 @@
 // Bad input at the native boundary: every kind of malformed argument must come back as a JS
 // error (and leave the addon working), never a crash or an out-of-bounds access.
 import { describe, expect, it } from "vitest";
-import { native_addon } from "../../kernel/tensor/backend/index.js";
+import { native_addon, native_kernels, reference } from "../../kernel/tensor/backend/index.js";
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from "../../kernel/tensor/backend/ops.js";
 import type { NativeAddon } from "../../kernel/tensor/backend/native.js";
 import { describe_native } from "../helpers/native.js";
@@ -139,14 +139,17 @@ describe_native("native boundary", () => {
     expect(() => call("layerNorm", with_changes("layerNorm", { 6: 3 }))).toThrow();  // weight and bias are too short too
   });
 
-  it("an output broadcast over several elements (stride 0) is refused, as torch refuses it", () => {
-    expect(() => call("cast", with_changes("cast", { 4: [0] }))).toThrow(/same memory location/);
-    expect(() => call("binary", with_changes("binary", { 6: [0] }))).toThrow(/same memory location/);
-    expect(() => call("unary", with_changes("unary", { 6: [0] }))).toThrow(/same memory location/);
-    expect(() => call("where", with_changes("where", { 4: [0] }))).toThrow(/same memory location/);
-    expect(() => call("reduce", with_changes("reduce", { 6: [0] }))).toThrow(/same memory location/);
-    expect(() => call("binary", with_changes("binary", { 3: [2 ** 50], 6: [0], 9: [0], 12: [0] }))).toThrow(/same memory location/);
-    expect(() => call("cast", with_changes("cast", { 0: [1], 4: [0] }))).not.toThrow();  // one element: no overlap
+  it("an output broadcast over several elements (stride 0) is refused by both backends, as torch refuses it", () => {
+    for (const k of [native_kernels()!, reference]) {
+      const run = (fn: Fn, changes: Record<number, unknown>) => () => (k[fn] as (...a: unknown[]) => void)(...with_changes(fn, changes));
+      expect(run("cast", { 4: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("binary", { 6: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("unary", { 6: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("where", { 4: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("reduce", { 6: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("binary", { 3: [2 ** 50], 6: [0], 9: [0], 12: [0] }), k.name).toThrow(/same memory location/);
+      expect(run("cast", { 0: [1], 4: [0] }), k.name).not.toThrow();  // one element: no overlap
+    }
   });
 
   it("unknown op and dtype codes", () => {

@@ -1,8 +1,8 @@
 // Native casts against the reference, bit for bit, for every pair of dtypes over strided views.
-import { it } from "vitest";
-import { ALL_DTYPES } from "../../kernel/tensor/dtype.js";
+import { expect, it } from "vitest";
+import { ALL_DTYPES, bfloat16, float16, float32, float64 } from "../../kernel/tensor/dtype.js";
 import { expect_storage } from "../helpers/compare.js";
-import { against_reference, describe_native } from "../helpers/native.js";
+import { against_reference, describe_native, for_each_backend } from "../helpers/native.js";
 import { Rng } from "../helpers/prng.js";
 import { INPUT_LAYOUTS, input_view, OUTPUT_LAYOUTS, output_view, positions, random_shape } from "../helpers/views.js";
 
@@ -28,4 +28,20 @@ describe_native("native cast", () => {
       });
     }
   }
+
+  it("bfloat16 NaN bits follow torch's paths: 0xffff from float32, 0x7fc0 from float64 and float16", () => {
+    const n = 40;  // past every vector width, so vector and scalar tails both run
+    const sources = [
+      [float32, new Float32Array(n).fill(NaN), 0xffff],
+      [float64, new Float64Array(n).fill(NaN), 0x7fc0],
+      [float16, new Uint16Array(n).fill(0x7e00), 0x7fc0],
+    ] as const;
+    for_each_backend((k, label) => {
+      for (const [S, src, bits] of sources) {
+        const out = new Uint16Array(n);
+        k.cast([n], out, bfloat16.code, 0, [1], src, S.code, 0, [1]);
+        expect([...new Set(out)], `${label}, from ${S.name}`).toEqual([bits]);
+      }
+    });
+  });
 });

@@ -1,12 +1,12 @@
 // Native reductions against the reference: every op and dtype, several dim sets (in any order,
 // none, all), empty and 0-d inputs, strided inputs and outputs, and the "few outputs, long
 // reduction" path that splits one reduction across threads.
-import { it } from "vitest";
+import { expect, it } from "vitest";
 import { REDUCE_OPS } from "../../kernel/tensor/backend/ops.js";
-import { ALL_DTYPES, bool, DType, float64, int64 } from "../../kernel/tensor/dtype.js";
+import { ALL_DTYPES, bfloat16, bool, DType, float64, int64 } from "../../kernel/tensor/dtype.js";
 import { read } from "../../kernel/tensor/elements.js";
 import { expect_storage, Tolerance } from "../helpers/compare.js";
-import { against_reference, describe_native } from "../helpers/native.js";
+import { against_reference, describe_native, for_each_backend } from "../helpers/native.js";
 import { Rng } from "../helpers/prng.js";
 import { Kind } from "../helpers/values.js";
 import { INPUT_LAYOUTS, input_view, Layout, OUTPUT_LAYOUTS, output_view, positions, random_shape, View } from "../helpers/views.js";
@@ -147,5 +147,17 @@ describe_native("native reduce", () => {
         }
       });
     }
+  });
+
+  it("bfloat16 reductions that are NaN have c10::BFloat16's bits, 0x7fc0 (amax too, as torch 1.13 gives)", () => {
+    const x = new Uint16Array(70001).fill(0x3f80);
+    x[5] = 0xffff;
+    for_each_backend((k, label) => {
+      for (const op of ["sum", "mean", "prod", "amax", "var"]) {
+        const out = new Uint16Array(1);
+        k.reduce(REDUCE_OPS.indexOf(op as never), bfloat16.code, bfloat16.code, [], out, 0, [], x, 0, [], [70001], [1], 1);
+        expect(out[0], `${label}, ${op}`).toBe(0x7fc0);
+      }
+    });
   });
 });
