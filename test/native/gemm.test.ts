@@ -50,7 +50,7 @@ interface Shape {
 // Each native sum is within K * u of the exact one (u: 2^-24 with fp32 accumulation, 2^-53 in
 // float64) relative to sum |a b|, the reference's within K * 2^-53; the bias is rounded to the
 // accumulation type and added with one more rounding.
-function bound(D: DType, s: Shape, A: View, B: View, bias: { data: TypedArray; dtype: DType } | null): (i: number) => number {
+function bound(D: DType, s: Shape, A: View, B: View, bias: { data: TypedArray; dtype: DType; off: number } | null, c_off: number): (i: number) => number {
   const u = D.name === "float64" ? 2 ** -53 : 2 ** -24;
   const at = (v: View, p: number, r: number, c: number) => read(v.data, D, v.off + p * v.strides[0]! + r * v.strides[1]! + c * v.strides[2]!);
   const err = new Float64Array(s.batch * s.M * s.N);
@@ -63,10 +63,10 @@ function bound(D: DType, s: Shape, A: View, B: View, bias: { data: TypedArray; d
           abs += Math.abs(t);
           sum += t;
         }
-        const bv = bias ? read(bias.data, bias.dtype, n) : 0;
+        const bv = bias ? read(bias.data, bias.dtype, bias.off + n) : 0;
         err[(p * s.M + m) * s.N + n] = s.K * (u + 2 ** -53) * abs + u * (Math.abs(bv) + Math.abs(sum + bv));
       }
-  return (i) => err[i]!;
+  return (i) => err[i - c_off]!;
 }
 
 const PATHS: [string, Shape][] = [
@@ -82,6 +82,7 @@ const PATHS: [string, Shape][] = [
   ["packed, M >= N, K > 256", { batch: 1, M: 300, N: 5, K: 513, a: { inner: 2 }, b: { inner: 2 } }],
   ["packed, N > M, K > 256, transposed A", { batch: 1, M: 13, N: 300, K: 257, a: { inner: 1 }, b: { inner: 2 }, bias: "same" }],
   ["packed, 29 x 513 x 300, transposed B", { batch: 1, M: 29, N: 513, K: 300, a: { inner: 2 }, b: { inner: 1 } }],
+  ["packed, N beyond one column block (NC = 4096)", { batch: 1, M: 5, N: 4099, K: 3, a: { inner: 2 }, b: { inner: 2 }, bias: "same" }],
   ["packed, strided both", { batch: 1, M: 64, N: 64, K: 65, a: { inner: 2, step: 3 }, b: { inner: 1, step: 2, negative: true } }],
   ["packed, K = 1", { batch: 1, M: 33, N: 17, K: 1, a: { inner: 2 }, b: { inner: 2 } }],
   ["batch >= threads", { batch: 3, M: 29, N: 13, K: 64, a: { inner: 2 }, b: { inner: 2 }, bias: "same" }],
@@ -117,13 +118,13 @@ describe_native("native gemm", () => {
         const kind: Kind = s.values ?? (D.is_floating_point ? "unit" : "any");
         const A = operand(rng, D, s.batch, s.M, s.K, s.a, kind), B = operand(rng, D, s.batch, s.K, s.N, s.b, kind);
         const BD = s.bias === "same" ? D : s.bias;
-        const bias = BD ? { data: random_storage(rng, BD, s.N + 2, kind), dtype: BD } : null;
-        const out = random_storage(rng, D, s.batch * s.M * s.N + 3, "finite");
-        const tol = D.is_floating_point && !s.values ? { err: bound(D, s, A, B, bias) } : undefined;
+        const bias = BD ? { data: random_storage(rng, BD, s.N + 2, kind), dtype: BD, off: rng.int(0, 2) } : null;
+        const c_off = rng.int(0, 3), out = random_storage(rng, D, c_off + s.batch * s.M * s.N + 2, "finite");
+        const tol = D.is_floating_point && !s.values ? { err: bound(D, s, A, B, bias, c_off) } : undefined;
         against_reference(
           [out],
           (k, [c]) => k.gemm(s.batch, s.M, s.N, s.K, A.data, D.code, A.off, A.strides, B.data, D.code, B.off, B.strides,
-            c!, D.code, 0, bias ? bias.data : null, bias ? bias.dtype.code : 0, 0),
+            c!, D.code, c_off, bias ? bias.data : null, bias ? bias.dtype.code : 0, bias ? bias.off : 0),
           ([got], [want], where) =>
             expect_storage(got!, want!, D, `${where}, ${name}: batch ${s.batch}, ${s.M}x${s.K} @ ${s.K}x${s.N}, a strides [${A.strides}], b strides [${B.strides}]`, { tol }),
         );
