@@ -35,12 +35,6 @@ export function zero_division(): never {
   throw new Error("ZeroDivisionError: integer division or modulo by zero");
 }
 
-function big_bitwise(op: string, a: number, b: number): number {
-  const x = BigInt.asIntN(64, BigInt(a)), y = BigInt.asIntN(64, BigInt(b));
-  const r = op === "and" ? x & y : op === "or" ? x | y : x ^ y;
-  return Number(BigInt.asIntN(64, r));
-}
-
 /** C's (and IEEE 754's) pow, where Math.pow differs: pow(1, y) is 1 even for y = NaN, and
  *  pow(-1, ±inf) is 1. */
 function c_pow(a: number, b: number): number {
@@ -102,9 +96,9 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
     case "logical_and": return a !== 0 && b !== 0 ? 1 : 0;
     case "logical_or": return a !== 0 || b !== 0 ? 1 : 0;
     case "logical_xor": return (a !== 0) !== (b !== 0) ? 1 : 0;
-    case "bitwise_and": return r(A.dtype.itemsize === 8 ? big_bitwise("and", a, b) : a & b);
-    case "bitwise_or": return r(A.dtype.itemsize === 8 ? big_bitwise("or", a, b) : a | b);
-    case "bitwise_xor": return r(A.dtype.itemsize === 8 ? big_bitwise("xor", a, b) : a ^ b);
+    case "bitwise_and": return r(a & b);
+    case "bitwise_or": return r(a | b);
+    case "bitwise_xor": return r(a ^ b);
     case "bitwise_left_shift": {
       const bits = A.dtype.name === "bool" ? 64 : A.dtype.itemsize * 8;
       return b < 0 || b >= bits ? 0 : r(Number(BigInt.asIntN(64, BigInt(a) << BigInt(b))));
@@ -158,7 +152,7 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
     case "relu": return Number.isNaN(x) ? x : x > 0 ? x : 0;
   }
   if (!A.float) {
-    if (op === "bitwise_not") return r(A.dtype.itemsize === 8 ? Number(~BigInt(x)) : ~x);
+    if (op === "bitwise_not") return r(~x);
     if (op === "rpow_scalar") return int_pow(param(p[0]!, A), x, A);
     return x;  // round/floor/ceil/trunc are identities on integers
   }
