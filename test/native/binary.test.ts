@@ -3,7 +3,7 @@
 import { expect, it } from "vitest";
 import { reference } from "../../kernel/tensor/backend/index.js";
 import { BINARY_OPS, PREDICATES } from "../../kernel/tensor/backend/ops.js";
-import { ALL_DTYPES, bfloat16, bool, DType, float32 } from "../../kernel/tensor/dtype.js";
+import { ALL_DTYPES, bfloat16, bool, DType, float32, TypedArray } from "../../kernel/tensor/dtype.js";
 import { read } from "../../kernel/tensor/elements.js";
 import { expect_storage } from "../helpers/compare.js";
 import { against_reference, describe_native, for_each_backend, for_each_config, native } from "../helpers/native.js";
@@ -64,11 +64,12 @@ describe_native("native binary", () => {
           const a = mode === "scalar first" ? scalar(rng, D, "any", false) : input_view(rng, D, shape, lay());
           const b = mode === "scalar second" ? scalar(rng, D, second_kind(op, D), nonzero)
             : nonzero ? no_zeros(D, input_view(rng, D, shape, lay(), second_kind(op, D))) : input_view(rng, D, shape, lay(), second_kind(op, D));
-          const arg = (v: View | number) => (typeof v === "number" ? [v, 0, []] as const : [v.data, v.off, v.strides] as const);
+          const arg = (v: View | number): [TypedArray | number, number, number[]] => (typeof v === "number" ? [v, 0, []] : [v.data, v.off, v.strides]);
           const desc = (v: View | number) => (typeof v === "number" ? `scalar ${v}` : `strides [${v.strides}]`);
+          const [ad, ao, as] = arg(a), [bd, bo, bs] = arg(b);
           against_reference(
             [out.data],
-            (k, [o]) => k.binary(code, D.code, O.code, shape, o!, out.off, out.strides, ...arg(a), ...arg(b)),
+            (k, [o]) => k.binary(code, D.code, O.code, shape, o!, out.off, out.strides, ad, ao, as, bd, bo, bs),
             ([got], [want], where) =>
               expect_storage(got!, want!, O, `${where}, shape [${shape}], a ${desc(a)}, b ${desc(b)}, out strides [${out.strides}]`,
                 { view: positions(shape, out.off, out.strides), tol }),

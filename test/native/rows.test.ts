@@ -1,7 +1,7 @@
 // Native softmax, log_softmax and layer_norm against the reference, with odd row lengths, empty
 // shapes, offsets, infinities and NaN, and weight/bias in the input's dtype or float32.
 import { it } from "vitest";
-import { DType, float16, float32, float64, bfloat16 } from "../../kernel/tensor/dtype.js";
+import { bfloat16, DType, float16, float32, float64, TypedArray } from "../../kernel/tensor/dtype.js";
 import { read } from "../../kernel/tensor/elements.js";
 import { expect_storage, Tolerance } from "../helpers/compare.js";
 import { against_reference, describe_native } from "../helpers/native.js";
@@ -24,9 +24,9 @@ interface Rows {
   n: number;
 }
 
-function values(x: { data: ArrayLike<number>; off: number }, D: DType, rows: number, n: number): Rows {
+function values(x: { data: TypedArray; off: number }, D: DType, rows: number, n: number): Rows {
   const v = new Float64Array(rows * n);
-  for (let i = 0; i < rows * n; i++) v[i] = read(x.data as never, D, x.off + i);
+  for (let i = 0; i < rows * n; i++) v[i] = read(x.data, D, x.off + i);
   return { x: v, rows, n };
 }
 
