@@ -27,6 +27,15 @@ export class Rng {
   pick<T>(items: readonly T[]): T {
     return items[this.int(0, items.length - 1)]!;
   }
+  /** the items in a random order (Fisher-Yates), as a new array */
+  shuffled<T>(items: readonly T[]): T[] {
+    const out = items.slice();
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
   /** standard normal (Box-Muller) */
   normal(): number {
     return Math.sqrt(-2 * Math.log(1 - this.float())) * Math.cos(2 * Math.PI * this.float());

@@ -38,9 +38,9 @@ export function random_shape(rng: Rng, max_numel = 5000): number[] {
 /** Strides (in elements) and offset of a view of `shape` in a storage of `size` elements. */
 export function layout(rng: Rng, shape: readonly number[], kind: Layout, output = false): { off: number; strides: number[]; size: number } {
   const nd = shape.length;
-  const order = [...Array(nd).keys()];  // order[0] is the outermost dim in memory
-  if (kind === "transposed") order.reverse();
-  if (kind === "mixed") for (let i = nd - 1; i > 0; i--) { const j = rng.int(0, i); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  // order[0] is the outermost dim in memory
+  const dims = [...Array(nd).keys()];
+  const order = kind === "transposed" ? dims.reverse() : kind === "mixed" ? rng.shuffled(dims) : dims;
   const stepped = kind === "stepped" || kind === "mixed";
   const strides = new Array<number>(nd).fill(0);
   let acc = 1;

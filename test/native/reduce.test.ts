@@ -33,6 +33,7 @@ function error_bound(op: string, vals: number[], correction: number): number {
     case "mean": return (2 * n * U * abs) / n;
     case "prod": return 2 * n * U * vals.reduce((p, v) => p * Math.abs(v), 1);
     case "var": {
+      if (n - correction <= 0) return 0;  // m2 / 0: exactly inf (or NaN for a constant row) in both
       // the two means differ by d <= n u sum|x| / n; m2 = sum (x - mean)^2 then differs by its own
       // rounding (2 n u m2 for both) plus 2 d |sum (x - mean)| + n d^2, with |sum (x - mean)| <= n u sum|x|
       const mean = vals.reduce((s, v) => s + v, 0) / n;
@@ -87,7 +88,7 @@ function random_dims(rng: Rng, nd: number): number[] {
   if (r < 0.1 || nd === 0) return [];
   if (r < 0.3) return [...Array(nd).keys()];
   const dims = [...Array(nd).keys()].filter(() => rng.chance(0.5));
-  return dims.length ? dims.sort(() => rng.float() - 0.5) : [rng.int(0, nd - 1)];
+  return dims.length ? rng.shuffled(dims) : [rng.int(0, nd - 1)];
 }
 
 function check(op: string, code: number, D: DType, c: Case, correction: number, tol?: Tolerance): void {
