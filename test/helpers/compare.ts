@@ -51,6 +51,7 @@ function nan_ok(dtype: DType, g: bigint, w: bigint, exact: boolean): boolean {
 }
 
 function within(dtype: DType, g: number, w: number, err: number, ulps: number): boolean {
+  if (!(err >= 0 && err < Infinity)) throw new Error(`error bound ${err}: a bound must be finite, or it checks nothing`);
   const o = ordinal(dtype, g);
   return o >= ordinal(dtype, round_to(dtype, w - err)) - BigInt(ulps) && o <= ordinal(dtype, round_to(dtype, w + err)) + BigInt(ulps);
 }
