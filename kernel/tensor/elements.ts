@@ -19,6 +19,28 @@ export function read_bigint(data: TypedArray, dtype: DType, i: number): bigint {
   return BigInt(Math.trunc(read(data, dtype, i)));
 }
 
+/** An int64 as the nearest float32, rounded once (through float64 would round twice beyond 2^53). */
+export function int64_to_float32(v: bigint): number {
+  const a = v < 0n ? -v : v;
+  const len = a.toString(2).length;
+  if (len <= 53) return Math.fround(Number(v));
+  const shift = BigInt(len - 24);
+  let q = a >> shift;
+  const rem = a & ((1n << shift) - 1n), half = 1n << (shift - 1n);
+  if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
+  const r = Number(q) * 2 ** Number(shift);  // exact: q has at most 25 bits
+  return Math.fround(v < 0n ? -r : r);
+}
+
+/** Stores an integer given as a bigint (int64 sources, integer sums) exactly, with torch's casts. */
+export function store_bigint(data: TypedArray, dtype: DType, i: number, v: bigint): void {
+  if (dtype.code === 5) (data as BigInt64Array)[i] = BigInt.asIntN(64, v);
+  else if (dtype.code === 9) data[i] = Number(v);
+  else if (dtype.is_floating_point) store(data, dtype, i, int64_to_float32(BigInt.asIntN(64, v)), "float");
+  else if (dtype.code === 0) data[i] = v !== 0n ? 1 : 0;
+  else data[i] = Number(BigInt.asIntN(dtype.itemsize * 8, v));  // the typed array wraps uint8
+}
+
 const INT_BITS: Record<number, [number, boolean]> = { 1: [8, false], 2: [8, true], 3: [16, true], 4: [32, true] };
 
 /** Wraps an integer value into a `bits`-wide two's-complement (or unsigned) range. */
@@ -36,8 +58,8 @@ export function wrap_int(v: number, bits: number, signed: boolean): number {
  * - "float": a float32 (or 16-bit float) element, as elementwise kernels produce: float -> integer
  *   truncates toward zero into int32 (NaN, inf and values outside int32 give INT32_MIN) and keeps the
  *   low bits, as torch does on x86-64; NaN -> bfloat16 is 0xffff (torch's vectorized conversion);
- * - "scalar": a float64 value converted one at a time (creation, fills, reductions, float64 casts):
- *   as "float", but NaN -> bfloat16 is 0x7fc0 (c10::BFloat16).
+ * - "scalar": a value converted one at a time (creation, fills, reductions, casts from float64
+ *   and float16): as "float", but NaN -> bfloat16 is 0x7fc0 (c10::BFloat16).
  */
 export type Source = "int" | "float" | "scalar";
 

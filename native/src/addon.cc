@@ -3,7 +3,9 @@
 // chosen once for this CPU.
 #include <napi.h>
 
+#include <cmath>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <string>
 
@@ -35,13 +37,31 @@ bool supported(const Kernels* k) {
   return true;
 }
 
+#define LOWBIT_NAME(name) #name,
+const char* const kBinaryNames[] = {LOWBIT_BINARY_OPS(LOWBIT_NAME)};
+const char* const kUnaryNames[] = {LOWBIT_UNARY_OPS(LOWBIT_NAME)};
+const char* const kReduceNames[] = {LOWBIT_REDUCE_OPS(LOWBIT_NAME)};
+#undef LOWBIT_NAME
+
 [[noreturn]] void fail(Napi::Env env, const std::string& msg) {
   throw Napi::RangeError::New(env, msg);
 }
+[[noreturn]] void fail_type(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, msg);
+}
 
-int64_t to_i64(Napi::Env env, const Napi::Value& v, const char* what) {
+double to_f64(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!v.IsNumber()) fail(env, std::string(what) + " must be a number");
-  return v.As<Napi::Number>().Int64Value();
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// Sizes, strides and offsets: integers a double holds exactly, so that no conversion saturates
+// or truncates before the bounds checks see them.
+int64_t to_i64(Napi::Env env, const Napi::Value& v, const char* what) {
+  const double d = to_f64(env, v, what);
+  if (!(std::fabs(d) <= 9007199254740991.0) || d != std::trunc(d))
+    fail(env, std::string(what) + " must be an integer below 2^53 in magnitude, got " + v.ToString().Utf8Value());
+  return static_cast<int64_t>(d);
 }
 
 int to_dtype(Napi::Env env, const Napi::Value& v) {
@@ -77,20 +97,43 @@ Buf to_buf(Napi::Env env, const Napi::Value& v, int dtype, const char* what) {
   return {base, static_cast<int64_t>(ta.ByteLength() / es)};
 }
 
-// Checks that offset + sum(idx[d] * strides[d]) stays inside the buffer for every index.
+// Sizes are non-negative and their product (the kernels' element count) fits in int64.
+void check_shape(Napi::Env env, const char* what, const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t s : shape) {
+    if (s < 0) fail(env, std::string(what) + ": negative size " + std::to_string(s));
+    if (__builtin_mul_overflow(n, s, &n)) fail(env, std::string(what) + ": too many elements");
+  }
+}
+
+// Checks that offset + sum(idx[d] * strides[d]) stays inside the buffer for every index, with
+// no intermediate overflow (a wrapped sum could land inside the buffer).
 void check_bounds(Napi::Env env, const char* what, const Buf& buf, int64_t offset, const std::vector<int64_t>& shape,
                   const std::vector<int64_t>& strides) {
   if (strides.size() != shape.size()) fail(env, std::string(what) + ": strides and shape differ in length");
+  check_shape(env, what, shape);
+  for (int64_t s : shape)
+    if (s == 0) return;  // no elements are touched
   int64_t lo = offset, hi = offset;
   for (size_t d = 0; d < shape.size(); d++) {
-    if (shape[d] < 0) fail(env, std::string(what) + ": negative size");
-    if (shape[d] == 0) return;  // no elements are touched
-    const int64_t span = strides[d] * (shape[d] - 1);
-    if (span < 0) lo += span; else hi += span;
+    int64_t span;
+    bool overflow = __builtin_mul_overflow(strides[d], shape[d] - 1, &span);
+    if (!overflow) overflow = span < 0 ? __builtin_add_overflow(lo, span, &lo) : __builtin_add_overflow(hi, span, &hi);
+    if (overflow) fail(env, std::string(what) + ": strides reach beyond any storage");
   }
   if (lo < 0 || hi >= buf.length)
     fail(env, std::string(what) + ": view reaches elements [" + std::to_string(lo) + ", " + std::to_string(hi) +
                   "] of a storage of " + std::to_string(buf.length));
+}
+
+// The dtypes an elementwise op runs in and writes (see op_dtype_error in backend/ops.ts).
+template <typename Op>
+void check_op(Napi::Env env, const char* name, Op op, int dtype, int out_dtype) {
+  if ((integer_only(op) && is_float(dtype)) || (floating_only(op) && !is_float(dtype)))
+    fail_type(env, std::string(name) + ": not defined for " + dtype_name(dtype));
+  const int want = is_predicate(op) ? kBool : dtype;
+  if (out_dtype != want)
+    fail_type(env, std::string(name) + ": the output must be " + dtype_name(want) + ", not " + dtype_name(out_dtype));
 }
 
 void add_operand(Napi::Env env, Iter& it, const char* what, const Napi::Value& data, int dtype, const Napi::Value& off,
@@ -103,6 +146,16 @@ void add_operand(Napi::Env env, Iter& it, const char* what, const Napi::Value& d
   it.elsize[o] = dtype_size(dtype);
   it.data[o] = b.data + offset * it.elsize[o];
   for (size_t d = 0; d < shape.size(); d++) it.strides[o][d] = strides[d];
+}
+
+// An output view may not write one location twice (torch refuses it too): with threads that
+// would be a race, and a broadcast output can have far more elements than its storage.
+void add_output(Napi::Env env, Iter& it, const char* what, const Napi::Value& data, int dtype, const Napi::Value& off,
+                const Napi::Value& strides_v, const std::vector<int64_t>& shape) {
+  add_operand(env, it, what, data, dtype, off, strides_v, shape);
+  for (size_t d = 0; d < shape.size(); d++)
+    if (shape[d] > 1 && it.strides[it.nops - 1][d] == 0)
+      fail(env, std::string(what) + ": more than one element would be written to the same memory location (stride 0)");
 }
 
 void start_iter(Iter& it, const std::vector<int64_t>& shape) {
@@ -122,7 +175,7 @@ Napi::Value Cast_(const Napi::CallbackInfo& info) {
   Iter it;
   start_iter(it, shape);
   const int dd = to_dtype(env, info[2]), sd = to_dtype(env, info[6]);
-  add_operand(env, it, "cast output", info[1], dd, info[3], info[4], shape);
+  add_output(env, it, "cast output", info[1], dd, info[3], info[4], shape);
   add_operand(env, it, "cast input", info[5], sd, info[7], info[8], shape);
   it.coalesce();
   active->cast(it, dd, sd);
@@ -134,12 +187,15 @@ Napi::Value Cast_(const Napi::CallbackInfo& info) {
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t op = to_i64(env, info[0], "op");
-  if (op < 0 || op >= static_cast<int64_t>(BinaryOp::kCount)) fail(env, "unknown binary op");
+  if (op < 0 || op >= static_cast<int64_t>(BinaryOp::kCount)) fail(env, "unknown binary op " + std::to_string(op));
   const int dt = to_dtype(env, info[1]), odt = to_dtype(env, info[2]);
+  check_op(env, kBinaryNames[op], static_cast<BinaryOp>(op), dt, odt);
+  if (info[7].IsNumber() && info[10].IsNumber())
+    fail_type(env, std::string(kBinaryNames[op]) + ": at most one operand may be a scalar");
   auto shape = to_dims(env, info[3], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  add_output(env, it, "output", info[4], odt, info[5], info[6], shape);
   double sa = 0, sb = 0;
   const double *psa = nullptr, *psb = nullptr;
   if (info[7].IsNumber()) {
@@ -168,17 +224,18 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t op = to_i64(env, info[0], "op");
-  if (op < 0 || op >= static_cast<int64_t>(UnaryOp::kCount)) fail(env, "unknown unary op");
+  if (op < 0 || op >= static_cast<int64_t>(UnaryOp::kCount)) fail(env, "unknown unary op " + std::to_string(op));
   const int dt = to_dtype(env, info[1]), odt = to_dtype(env, info[2]);
+  check_op(env, kUnaryNames[op], static_cast<UnaryOp>(op), dt, odt);
   auto shape = to_dims(env, info[3], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[4], odt, info[5], info[6], shape);
+  add_output(env, it, "output", info[4], odt, info[5], info[6], shape);
   add_operand(env, it, "input", info[7], dt, info[8], info[9], shape);
   double params[4] = {0, 0, 0, 0};
   if (info.Length() > 10 && info[10].IsArray()) {
     Napi::Array p = info[10].As<Napi::Array>();
-    for (uint32_t i = 0; i < p.Length() && i < 4; i++) params[i] = p.Get(i).As<Napi::Number>().DoubleValue();
+    for (uint32_t i = 0; i < p.Length() && i < 4; i++) params[i] = to_f64(env, p.Get(i), "params");
   }
   it.coalesce();
   active->unary(it, static_cast<int>(op), dt, odt, params);
@@ -192,7 +249,7 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   auto shape = to_dims(env, info[1], "shape");
   Iter it;
   start_iter(it, shape);
-  add_operand(env, it, "output", info[2], dt, info[3], info[4], shape);
+  add_output(env, it, "output", info[2], dt, info[3], info[4], shape);
   add_operand(env, it, "condition", info[5], kBool, info[6], info[7], shape);
   add_operand(env, it, "first operand", info[8], dt, info[9], info[10], shape);
   add_operand(env, it, "second operand", info[11], dt, info[12], info[13], shape);
@@ -206,20 +263,23 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ReduceArgs a;
-  a.op = static_cast<int>(to_i64(env, info[0], "op"));
-  if (a.op < 0 || a.op >= static_cast<int>(ReduceOp::kCount)) fail(env, "unknown reduce op");
+  const int64_t op = to_i64(env, info[0], "op");
+  if (op < 0 || op >= static_cast<int64_t>(ReduceOp::kCount)) fail(env, "unknown reduce op " + std::to_string(op));
+  a.op = static_cast<int>(op);
   a.in_dtype = to_dtype(env, info[1]);
   a.out_dtype = to_dtype(env, info[2]);
   auto outer = to_dims(env, info[3], "shape");
   auto inner = to_dims(env, info[10], "inner shape");
   auto inner_strides = to_dims(env, info[11], "inner strides");
+  if (inner_strides.size() != inner.size()) fail(env, "input: inner strides and inner shape differ in length");
   start_iter(a.outer, outer);
-  add_operand(env, a.outer, "output", info[4], a.out_dtype, info[5], info[6], outer);
+  add_output(env, a.outer, "output", info[4], a.out_dtype, info[5], info[6], outer);
   // the input's reach is checked over outer and inner dimensions together
   {
     Buf b = to_buf(env, info[7], a.in_dtype, "input");
     const int64_t off = to_i64(env, info[8], "offset");
     auto os = to_dims(env, info[9], "strides");
+    if (os.size() != outer.size()) fail(env, "input: strides and shape differ in length");
     std::vector<int64_t> all_shape(outer), all_strides(os);
     all_shape.insert(all_shape.end(), inner.begin(), inner.end());
     all_strides.insert(all_strides.end(), inner_strides.begin(), inner_strides.end());
@@ -230,7 +290,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     a.outer.data[o] = b.data + off * a.outer.elsize[o];
     for (size_t d = 0; d < outer.size(); d++) a.outer.strides[o][d] = os[d];
   }
-  a.correction = info[12].As<Napi::Number>().DoubleValue();
+  a.correction = to_f64(env, info[12], "correction");
   // coalesce the reduced dimensions; an empty reduction keeps one dimension of size 0
   int n = 0;
   for (size_t d = 0; d < inner.size(); d++) {
@@ -265,7 +325,8 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   g.a_dtype = to_dtype(env, info[5]);
   g.b_dtype = to_dtype(env, info[9]);
   g.c_dtype = to_dtype(env, info[13]);
-  if (g.a_dtype != g.b_dtype || g.a_dtype != g.c_dtype) fail(env, "gemm: operands must share one dtype");
+  if (g.a_dtype != g.b_dtype || g.a_dtype != g.c_dtype) fail_type(env, "gemm: operands must share one dtype");
+  check_shape(env, "gemm", {g.batch, g.M, g.N, g.K});
   Buf a = to_buf(env, info[4], g.a_dtype, "mat1");
   Buf b = to_buf(env, info[8], g.b_dtype, "mat2");
   Buf c = to_buf(env, info[12], g.c_dtype, "output");
@@ -300,6 +361,7 @@ RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
   if (!is_float(a.dtype)) fail(env, "expected a floating point dtype");
   a.rows = to_i64(env, info[5], "rows");
   a.n = to_i64(env, info[6], "n");
+  check_shape(env, "rows", {a.rows, a.n});
   Buf x = to_buf(env, info[0], a.dtype, "input"), y = to_buf(env, info[2], a.dtype, "output");
   const int64_t xo = to_i64(env, info[1], "offset"), yo = to_i64(env, info[3], "offset");
   check_bounds(env, "input", x, xo, {a.rows, a.n}, {a.n, 1});
@@ -323,7 +385,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RowArgs a = row_args(env, info);
   a.param_dtype = to_dtype(env, info[11]);
-  a.eps = info[12].As<Napi::Number>().DoubleValue();
+  a.eps = to_f64(env, info[12], "eps");
   for (int which = 0; which < 2; which++) {
     const Napi::Value v = info[7 + 2 * which];
     if (v.IsNull() || v.IsUndefined()) continue;
@@ -353,18 +415,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Value OpNames(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto list = [&](std::initializer_list<const char*> names) {
-    Napi::Array a = Napi::Array::New(env, names.size());
+  auto list = [&](const auto& names) {
+    Napi::Array a = Napi::Array::New(env, std::size(names));
     uint32_t i = 0;
     for (const char* n : names) a.Set(i++, n);
     return a;
   };
   Napi::Object o = Napi::Object::New(env);
-#define LOWBIT_NAME(name) #name,
-  o.Set("binary", list({LOWBIT_BINARY_OPS(LOWBIT_NAME)}));
-  o.Set("unary", list({LOWBIT_UNARY_OPS(LOWBIT_NAME)}));
-  o.Set("reduce", list({LOWBIT_REDUCE_OPS(LOWBIT_NAME)}));
-#undef LOWBIT_NAME
+  o.Set("binary", list(kBinaryNames));
+  o.Set("unary", list(kUnaryNames));
+  o.Set("reduce", list(kReduceNames));
   return o;
 }
 

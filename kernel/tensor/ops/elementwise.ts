@@ -1,6 +1,6 @@
 // Elementwise ops with torch's type promotion and broadcasting.
 import { K } from "../backend/index.js";
-import { BINARY_OPS, BinaryOp, PREDICATES, UNARY_OPS, UnaryOp } from "../backend/ops.js";
+import { BINARY_OPS, BinaryOp, FLOATING, INTEGER_ONLY, PREDICATES, UNARY_OPS, UnaryOp } from "../backend/ops.js";
 import { bool, DType, float64 } from "../dtype.js";
 import { get_default_dtype } from "../defaults.js";
 import { broadcast_shapes, broadcast_strides } from "../shape.js";
@@ -8,15 +8,6 @@ import { Tensor, TensorLike } from "../tensor.js";
 import { clone, copy_ } from "./cast.js";
 import { float_to_int_checked } from "./scalars.js";
 import { empty, result_type, scalar_value } from "./util.js";
-
-const INTEGER_ONLY = new Set<string>([
-  "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
-]);
-// ops that compute in floating point, promoting integer inputs to the default dtype
-const FLOATING = new Set<string>([
-  "div", "atan2", "sqrt", "rsqrt", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
-  "tanh", "sigmoid", "gelu", "gelu_tanh", "silu", "erf", "reciprocal", "round_decimals",
-]);
 
 function shape_of(x: TensorLike): readonly number[] {
   return x instanceof Tensor ? x._shape : [];

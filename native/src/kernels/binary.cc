@@ -17,14 +17,14 @@ void run_direct(Out* o, int64_t os, const T* a, int64_t as, const T* b, int64_t 
   using M = typename OpMath<T>::type;
   auto store = [](Out& dst, auto v) { dst = Cast<Out>::from(v); };
   if (sb) {
-    const M bv = static_cast<M>(*sb);
+    const M bv = scalar_as<T>(*sb);
     if (os == 1 && as == 1) {
       for (int64_t i = 0; i < n; i++) store(o[i], apply_binary<op, M>(load(a[i]), bv));
     } else {
       for (int64_t i = 0; i < n; i++) store(o[i * os], apply_binary<op, M>(load(a[i * as]), bv));
     }
   } else if (sa) {
-    const M av = static_cast<M>(*sa);
+    const M av = scalar_as<T>(*sa);
     if (os == 1 && bs == 1) {
       for (int64_t i = 0; i < n; i++) store(o[i], apply_binary<op, M>(av, load(b[i])));
     } else {
@@ -55,10 +55,10 @@ void run_tiled(Out* o, int64_t os, const T* a, int64_t as, const T* b, int64_t b
     if (!sa) to_f32(a + i0 * as, as, m, ta);
     if (!sb) to_f32(b + i0 * bs, bs, m, tb);
     if (sb) {
-      const float bv = static_cast<float>(*sb);
+      const float bv = scalar_as<T>(*sb);
       for (int64_t i = 0; i < m; i++) tr[i] = apply_binary<op, float>(ta[i], bv);
     } else if (sa) {
-      const float av = static_cast<float>(*sa);
+      const float av = scalar_as<T>(*sa);
       for (int64_t i = 0; i < m; i++) tr[i] = apply_binary<op, float>(av, tb[i]);
     } else {
       for (int64_t i = 0; i < m; i++) tr[i] = apply_binary<op, float>(ta[i], tb[i]);

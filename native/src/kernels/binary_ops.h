@@ -6,11 +6,19 @@
 #include <limits>
 #include <type_traits>
 
+#include "dtype.h"
 #include "kernels.h"
 
 namespace lowbit {
 
 template <typename M> inline constexpr bool kIsFloat = std::is_floating_point_v<M>;
+
+// A scalar operand or parameter (a JS number) in the compute type of element type T, as the
+// reference's convert(): bool -> 0/1, integers by torch's float -> int rule, floats rounded.
+template <typename T> inline typename OpMath<T>::type scalar_as(double v) {
+  if constexpr (std::is_same_v<T, bool>) return v != 0 ? 1 : 0;
+  else return Cast<typename OpMath<T>::type>::from(v);
+}
 
 inline void report_zero_division() { set_kernel_error("ZeroDivisionError: integer division or modulo by zero"); }
 
@@ -66,20 +74,18 @@ template <typename M> inline M op_pow(M a, M b) {
     if constexpr (std::is_signed_v<M>) {
       if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
     }
-    using U = std::make_unsigned_t<M>;  // wrap on overflow like torch, without signed-overflow UB
-    U r = 1, base = static_cast<U>(a);
+    M r = 1, base = a;
     for (auto e = b; e > 0; e >>= 1) {
-      if (e & 1) r = static_cast<U>(r * base);
-      base = static_cast<U>(base * base);
+      if (e & 1) r = wrap_mul(r, base);
+      base = wrap_mul(base, base);
     }
-    return static_cast<M>(r);
+    return r;
   }
 }
 
 template <typename M> inline M op_shift_left(M a, M b) {
-  using U = std::make_unsigned_t<M>;
   if (b < 0 || b >= static_cast<M>(sizeof(M) * 8)) return 0;
-  return static_cast<M>(static_cast<U>(a) << b);
+  return static_cast<M>(static_cast<WrapU<M>>(a) << b);
 }
 template <typename M> inline M op_shift_right(M a, M b) {
   constexpr int bits = sizeof(M) * 8;
@@ -98,10 +104,13 @@ template <typename M> inline M op_min(M a, M b) {
 
 // Applies op to (a, b); the result is M for arithmetic ops and bool for predicates.
 template <BinaryOp op, typename M> inline auto apply_binary(M a, M b) {
-  if constexpr (op == BinaryOp::add) return static_cast<M>(a + b);
-  else if constexpr (op == BinaryOp::sub) return static_cast<M>(a - b);
-  else if constexpr (op == BinaryOp::mul) return static_cast<M>(a * b);
-  else if constexpr (op == BinaryOp::div) return static_cast<M>(a / b);
+  if constexpr (op == BinaryOp::add) { if constexpr (kIsFloat<M>) return a + b; else return wrap_add(a, b); }
+  else if constexpr (op == BinaryOp::sub) { if constexpr (kIsFloat<M>) return a - b; else return wrap_sub(a, b); }
+  else if constexpr (op == BinaryOp::mul) { if constexpr (kIsFloat<M>) return a * b; else return wrap_mul(a, b); }
+  else if constexpr (op == BinaryOp::div) {
+    if constexpr (kIsFloat<M>) return a / b;
+    else return M(0);  // integer div is rejected at the boundary (it would trap on / 0)
+  }
   else if constexpr (op == BinaryOp::maximum) return op_max(a, b);
   else if constexpr (op == BinaryOp::minimum) return op_min(a, b);
   else if constexpr (op == BinaryOp::pow) return op_pow(a, b);
@@ -110,7 +119,7 @@ template <BinaryOp op, typename M> inline auto apply_binary(M a, M b) {
   else if constexpr (op == BinaryOp::fmod) return op_fmod(a, b);
   else if constexpr (op == BinaryOp::atan2) {
     if constexpr (kIsFloat<M>) return static_cast<M>(std::atan2(a, b));
-    else return static_cast<M>(std::atan2(double(a), double(b)));
+    else return M(0);  // rejected for integers at the boundary
   }
   else if constexpr (op == BinaryOp::eq) return a == b;
   else if constexpr (op == BinaryOp::ne) return a != b;
@@ -129,9 +138,6 @@ template <BinaryOp op, typename M> inline auto apply_binary(M a, M b) {
   else return op_shift_right(a, b);
 }
 
-template <BinaryOp op> inline constexpr bool kIsPredicate =
-    op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
-    op == BinaryOp::gt || op == BinaryOp::ge || op == BinaryOp::logical_and ||
-    op == BinaryOp::logical_or || op == BinaryOp::logical_xor;
+template <BinaryOp op> inline constexpr bool kIsPredicate = is_predicate(op);
 
 }  // namespace lowbit

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace lowbit {
 
@@ -17,13 +18,18 @@ inline int dtype_size(int dt) {
   return sizes[dt];
 }
 inline bool is_float(int dt) { return dt >= kFloat16; }
+inline const char* dtype_name(int dt) {
+  static const char* const names[kNumDTypes] = {"bool", "uint8", "int8", "int16", "int32", "int64",
+                                                "float16", "bfloat16", "float32", "float64"};
+  return names[dt];
+}
 
 inline uint32_t f32_bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 inline float bits_f32(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
 
 // bf16: round-to-nearest-even on the upper half of the f32 pattern. NaN bits follow torch's paths:
 // its vectorized float->bf16 conversion (casts from float32, elementwise results) gives 0xffff,
-// while scalar conversions from double (c10::BFloat16, used for float64 casts, fills, reductions)
+// while scalar conversions (c10::BFloat16, used for float64 and float16 casts, fills, reductions)
 // give 0x7fc0.
 constexpr uint16_t kBF16NaNVector = 0xffff, kBF16NaNScalar = 0x7fc0;
 inline uint16_t f32_to_bf16(float f) {
@@ -59,7 +65,8 @@ inline uint16_t f32_to_f16(float f) {
 inline float f16_to_f32(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-  if (e == 0x1f) return bits_f32(sign | 0x7f800000u | (m << 13));
+  // NaNs come out quiet, as from vcvtph2ps and c10::Half: the SIMD and scalar paths must agree
+  if (e == 0x1f) return bits_f32(sign | 0x7f800000u | (m << 13) | (m ? 0x400000u : 0u));
   if (e == 0) {
     if (m == 0) return bits_f32(sign);
     float v = static_cast<float>(m) * 5.9604644775390625e-08f;  // m * 2^-24, exact
@@ -78,6 +85,14 @@ inline int64_t float_to_i64(double v) {
   if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return INT64_MIN;
   return static_cast<int64_t>(v);
 }
+
+// Integer arithmetic that wraps like torch's (two's complement) without signed-overflow UB:
+// computed in an unsigned type at least as wide as unsigned int, so narrow types don't promote
+// back to (signed) int before multiplying.
+template <typename M> using WrapU = std::conditional_t<(sizeof(M) < sizeof(unsigned)), unsigned, std::make_unsigned_t<M>>;
+template <typename M> inline M wrap_add(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) + static_cast<WrapU<M>>(b)); }
+template <typename M> inline M wrap_sub(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) - static_cast<WrapU<M>>(b)); }
+template <typename M> inline M wrap_mul(M a, M b) { return static_cast<M>(static_cast<WrapU<M>>(a) * static_cast<WrapU<M>>(b)); }
 
 struct Half { uint16_t x; };
 struct BFloat16 { uint16_t x; };
@@ -132,6 +147,10 @@ template <> struct Cast<Half> {
 template <> struct Cast<BFloat16> {
   template <typename From> static BFloat16 from(From v) { return BFloat16{f32_to_bf16(Cast<float>::from(v))}; }
   static BFloat16 from(double v) { return BFloat16{std::isnan(v) ? kBF16NaNScalar : f32_to_bf16(static_cast<float>(v))}; }
+  static BFloat16 from(Half v) {
+    const float f = f16_to_f32(v.x);
+    return BFloat16{std::isnan(f) ? kBF16NaNScalar : f32_to_bf16(f)};
+  }
   static BFloat16 from(BFloat16 v) { return v; }
 };
 

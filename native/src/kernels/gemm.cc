@@ -455,6 +455,14 @@ void gemm_reference(const GemmArgs& g) {
   const T* A = static_cast<const T*>(g.a);
   const T* B = static_cast<const T*>(g.b);
   T* C = static_cast<T*>(g.c);
+  std::vector<Acc> bias;
+  if (g.bias) {
+    bias.resize(static_cast<size_t>(g.N));
+    dispatch_dtype(g.bias_dtype, [&](auto* tag) {
+      using BT = std::remove_pointer_t<decltype(tag)>;
+      for (int64_t j = 0; j < g.N; j++) bias[j] = Cast<Acc>::from(static_cast<const BT*>(g.bias)[j]);
+    });
+  }
   parallel_for(g.batch * g.M, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.N * g.K)), [&](int64_t r0, int64_t r1) {
     std::vector<Acc> acc(static_cast<size_t>(g.N));
     for (int64_t r = r0; r < r1; r++) {
@@ -465,11 +473,18 @@ void gemm_reference(const GemmArgs& g) {
       for (int64_t k = 0; k < g.K; k++) {
         const Acc av = static_cast<Acc>(load(a[k * g.a_sk]));
         const T* brow = bb + k * g.b_sk;
-        for (int64_t n = 0; n < g.N; n++) acc[n] += av * static_cast<Acc>(load(brow[n * g.b_sn]));
+        for (int64_t n = 0; n < g.N; n++) {
+          const Acc bv = static_cast<Acc>(load(brow[n * g.b_sn]));
+          if constexpr (std::is_floating_point_v<Acc>) acc[n] += av * bv;
+          else acc[n] = wrap_add(acc[n], wrap_mul(av, bv));  // integer products wrap, as in torch
+        }
       }
       for (int64_t n = 0; n < g.N; n++) {
         Acc v = acc[n];
-        if (g.bias) v += static_cast<Acc>(static_cast<const T*>(g.bias)[n]);
+        if (g.bias) {
+          if constexpr (std::is_floating_point_v<Acc>) v += bias[n];
+          else v = wrap_add(v, bias[n]);
+        }
         C[r * g.N + n] = Cast<T>::from(v);
       }
     }

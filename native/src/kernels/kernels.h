@@ -29,6 +29,35 @@ enum class UnaryOp : int { LOWBIT_UNARY_OPS(LOWBIT_ENUM) kCount };
 enum class ReduceOp : int { LOWBIT_REDUCE_OPS(LOWBIT_ENUM) kCount };
 #undef LOWBIT_ENUM
 
+// Which dtypes each op takes; kernel/tensor/backend/ops.ts (op_dtype_error) says the same.
+constexpr bool is_predicate(BinaryOp op) {
+  using B = BinaryOp;
+  return op == B::eq || op == B::ne || op == B::lt || op == B::le || op == B::gt || op == B::ge ||
+         op == B::logical_and || op == B::logical_or || op == B::logical_xor;
+}
+constexpr bool is_predicate(UnaryOp op) {
+  using U = UnaryOp;
+  return op == U::logical_not || op == U::isnan || op == U::isinf || op == U::isfinite;
+}
+constexpr bool integer_only(BinaryOp op) {
+  using B = BinaryOp;
+  return op == B::bitwise_and || op == B::bitwise_or || op == B::bitwise_xor || op == B::bitwise_left_shift ||
+         op == B::bitwise_right_shift;
+}
+constexpr bool integer_only(UnaryOp op) { return op == UnaryOp::bitwise_not; }
+constexpr bool floating_only(BinaryOp op) { return op == BinaryOp::div || op == BinaryOp::atan2; }
+constexpr bool floating_only(UnaryOp op) {
+  using U = UnaryOp;
+  switch (op) {
+    case U::sqrt: case U::rsqrt: case U::exp: case U::expm1: case U::log: case U::log2: case U::log10:
+    case U::log1p: case U::sin: case U::cos: case U::tan: case U::tanh: case U::sigmoid: case U::gelu:
+    case U::gelu_tanh: case U::silu: case U::erf: case U::reciprocal: case U::round_decimals:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // A reduction: `outer` walks the output positions (ops 0 = output, 1 = input), `inner` walks
 // the reduced elements of the input for one output position.
 struct ReduceArgs {

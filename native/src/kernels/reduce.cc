@@ -11,6 +11,10 @@ namespace {
 
 template <typename T> using Acc = std::conditional_t<std::is_integral_v<typename OpMath<T>::type>, int64_t, double>;
 
+// Integer sums and products wrap in int64, as torch's do (without signed-overflow UB).
+template <typename A> inline A acc_add(A a, A b) { if constexpr (std::is_integral_v<A>) return wrap_add(a, b); else return a + b; }
+template <typename A> inline A acc_mul(A a, A b) { if constexpr (std::is_integral_v<A>) return wrap_mul(a, b); else return a * b; }
+
 // Running state of one reduction; `count` elements have been added.
 template <typename T>
 struct State {
@@ -40,8 +44,8 @@ void store_result(void* out, int out_dtype, int64_t v) {
 template <ReduceOp op, typename T>
 inline void fold(State<T>& s, typename OpMath<T>::type x, int64_t i) {
   using M = typename OpMath<T>::type;
-  if constexpr (op == ReduceOp::sum || op == ReduceOp::mean || op == ReduceOp::var) s.sum += static_cast<Acc<T>>(x);
-  else if constexpr (op == ReduceOp::prod) s.prod *= static_cast<Acc<T>>(x);
+  if constexpr (op == ReduceOp::sum || op == ReduceOp::mean || op == ReduceOp::var) s.sum = acc_add(s.sum, static_cast<Acc<T>>(x));
+  else if constexpr (op == ReduceOp::prod) s.prod = acc_mul(s.prod, static_cast<Acc<T>>(x));
   else if constexpr (op == ReduceOp::any) s.any = s.any || x != 0;
   else if constexpr (op == ReduceOp::all) s.all = s.all && x != 0;
   else {
@@ -62,8 +66,8 @@ inline void fold(State<T>& s, typename OpMath<T>::type x, int64_t i) {
 
 template <ReduceOp op, typename T>
 inline void merge(State<T>& a, const State<T>& b) {
-  if constexpr (op == ReduceOp::sum || op == ReduceOp::mean || op == ReduceOp::var) a.sum += b.sum;
-  else if constexpr (op == ReduceOp::prod) a.prod *= b.prod;
+  if constexpr (op == ReduceOp::sum || op == ReduceOp::mean || op == ReduceOp::var) a.sum = acc_add(a.sum, b.sum);
+  else if constexpr (op == ReduceOp::prod) a.prod = acc_mul(a.prod, b.prod);
   else if constexpr (op == ReduceOp::any) a.any = a.any || b.any;
   else if constexpr (op == ReduceOp::all) a.all = a.all && b.all;
   else if (b.best_idx >= 0) {

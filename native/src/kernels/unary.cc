@@ -14,6 +14,8 @@ void unary_typed(const Iter& it, const double* params) {
   using M = typename OpMath<T>::type;
   using Out = std::conditional_t<kIsUnaryPredicate<op>, bool, T>;
   constexpr bool half = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+  M q[4];
+  for (int i = 0; i < 4; i++) q[i] = scalar_as<T>(params[i]);
   for_each_run(it, 1 << 13, [&](char** p, const int64_t* st, int64_t n) {
     auto* o = reinterpret_cast<Out*>(p[0]);
     auto* x = reinterpret_cast<const T*>(p[1]);
@@ -25,14 +27,14 @@ void unary_typed(const Iter& it, const double* params) {
       for (int64_t i0 = 0; i0 < n; i0 += kTile) {
         const int64_t m = std::min(kTile, n - i0);
         to_f32(x + i0 * xs, xs, m, tx);
-        for (int64_t i = 0; i < m; i++) tr[i] = apply_unary<op, float>(tx[i], params);
+        for (int64_t i = 0; i < m; i++) tr[i] = apply_unary<op, float>(tx[i], params, q);
         if constexpr (std::is_same_v<R, float>) from_f32(tr, m, o + i0 * os, os);
         else for (int64_t i = 0; i < m; i++) o[(i0 + i) * os] = tr[i];
       }
     } else if (os == 1 && xs == 1) {
-      for (int64_t i = 0; i < n; i++) o[i] = Cast<Out>::from(apply_unary<op, M>(load(x[i]), params));
+      for (int64_t i = 0; i < n; i++) o[i] = Cast<Out>::from(apply_unary<op, M>(load(x[i]), params, q));
     } else {
-      for (int64_t i = 0; i < n; i++) o[i * os] = Cast<Out>::from(apply_unary<op, M>(load(x[i * xs]), params));
+      for (int64_t i = 0; i < n; i++) o[i * os] = Cast<Out>::from(apply_unary<op, M>(load(x[i * xs]), params, q));
     }
   });
 }

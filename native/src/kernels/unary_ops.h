@@ -9,12 +9,11 @@
 
 namespace lowbit {
 
-template <UnaryOp op> inline constexpr bool kIsUnaryPredicate =
-    op == UnaryOp::logical_not || op == UnaryOp::isnan || op == UnaryOp::isinf || op == UnaryOp::isfinite;
+template <UnaryOp op> inline constexpr bool kIsUnaryPredicate = is_predicate(op);
 
 // torch's pow(tensor, scalar) special-cases these exponents; the results differ in the last bit
 // from std::pow, so they are reproduced exactly.
-template <typename M> inline M pow_scalar(M x, double e) {
+template <typename M> inline M pow_scalar(M x, double e, M e_int) {
   if constexpr (kIsFloat<M>) {
     if (e == 2) return x * x;
     if (e == 3) return x * x * x;
@@ -24,13 +23,17 @@ template <typename M> inline M pow_scalar(M x, double e) {
     if (e == -2) return M(1) / (x * x);
     return std::pow(x, static_cast<M>(e));
   } else {
-    return op_pow<M>(x, static_cast<M>(e));
+    return op_pow<M>(x, e_int);
   }
 }
 
-template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p) {
-  if constexpr (op == UnaryOp::neg) return static_cast<M>(-x);
-  else if constexpr (op == UnaryOp::abs) return static_cast<M>(x < 0 ? -x : (kIsFloat<M> ? std::abs(x) : x));
+// p: the op's parameters as given; q: the same converted to the compute type (scalar_as).
+template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p, const M* q) {
+  if constexpr (op == UnaryOp::neg) { if constexpr (kIsFloat<M>) return -x; else return wrap_sub(M(0), x); }
+  else if constexpr (op == UnaryOp::abs) {
+    if constexpr (kIsFloat<M>) return std::abs(x);
+    else return x < 0 ? wrap_sub(M(0), x) : x;
+  }
   else if constexpr (op == UnaryOp::logical_not) return x == 0;
   else if constexpr (op == UnaryOp::isnan) return x != x;
   else if constexpr (op == UnaryOp::isinf) { if constexpr (kIsFloat<M>) return std::isinf(x); else return false; }
@@ -39,16 +42,16 @@ template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p) 
     if constexpr (std::is_unsigned_v<M>) return static_cast<M>(x > 0);
     else return static_cast<M>((M(0) < x) - (x < M(0)));
   }
-  else if constexpr (op == UnaryOp::square) return static_cast<M>(x * x);
+  else if constexpr (op == UnaryOp::square) { if constexpr (kIsFloat<M>) return x * x; else return wrap_mul(x, x); }
   else if constexpr (op == UnaryOp::clamp) {
     // p = [has_min, min, has_max, max]; NaN stays NaN, min > max gives max (torch's rule)
     if constexpr (kIsFloat<M>) if (x != x) return x;
     M r = x;
-    if (p[0] != 0 && r < static_cast<M>(p[1])) r = static_cast<M>(p[1]);
-    if (p[2] != 0 && r > static_cast<M>(p[3])) r = static_cast<M>(p[3]);
+    if (p[0] != 0 && r < q[1]) r = q[1];
+    if (p[2] != 0 && r > q[3]) r = q[3];
     return r;
   }
-  else if constexpr (op == UnaryOp::pow_scalar) return pow_scalar<M>(x, p[0]);
+  else if constexpr (op == UnaryOp::pow_scalar) return pow_scalar<M>(x, p[0], q[0]);
   else if constexpr (op == UnaryOp::relu) {
     if constexpr (kIsFloat<M>) if (x != x) return x;
     return x > M(0) ? x : M(0);
@@ -58,7 +61,7 @@ template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p) 
     if constexpr (op == UnaryOp::bitwise_not) {
       return static_cast<M>(~x);
     } else if constexpr (op == UnaryOp::rpow_scalar) {
-      return op_pow<M>(static_cast<M>(p[0]), x);
+      return op_pow<M>(q[0], x);
     } else {
       return x;
     }
@@ -96,9 +99,9 @@ template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p) 
   }
   else if constexpr (op == UnaryOp::nan_to_num) {
     // p = [nan, posinf, neginf]
-    if (x != x) return static_cast<M>(p[0]);
-    if (x == std::numeric_limits<M>::infinity()) return static_cast<M>(p[1]);
-    if (x == -std::numeric_limits<M>::infinity()) return static_cast<M>(p[2]);
+    if (x != x) return q[0];
+    if (x == std::numeric_limits<M>::infinity()) return q[1];
+    if (x == -std::numeric_limits<M>::infinity()) return q[2];
     return x;
   }
   else return x;  // bitwise_not on floats is rejected at the boundary

@@ -19,3 +19,11 @@ export function for_each_index(shape: Dims, offsets: number[], strides: Dims[], 
     if (d < 0) return;
   }
 }
+
+/** Refuses an output view that would write one location twice (a stride of 0 over several
+ *  elements), as torch and the native boundary do. */
+export function check_output(what: string, shape: Dims, strides: Dims): void {
+  if (shape.some((s, d) => s > 1 && strides[d] === 0)) {
+    throw new RangeError(`${what}: more than one element would be written to the same memory location (stride 0)`);
+  }
+}

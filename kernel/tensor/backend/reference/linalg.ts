@@ -1,7 +1,8 @@
-// Reference matrix product and row ops: every sum in float64, rounded once to the output type
-// (the native kernels accumulate in float32 for 16-bit and float32 inputs; tests allow for that).
-import { ALL_DTYPES, TypedArray } from "../../dtype.js";
-import { read, store } from "../../elements.js";
+// Reference matrix product and row ops: every float sum in float64, rounded once to the output
+// type (the native kernels accumulate in float32 for 16-bit and float32 inputs; tests allow for
+// that); integer products in BigInt, wrapping like torch's.
+import { ALL_DTYPES, int64, TypedArray } from "../../dtype.js";
+import { convert, read, read_bigint, store, store_bigint } from "../../elements.js";
 import type { Dims } from "../types.js";
 
 export function gemm(batch: number, M: number, N: number, K: number,
@@ -11,6 +12,23 @@ export function gemm(batch: number, M: number, N: number, K: number,
                      bias: TypedArray | null, bias_dtype: number, bias_off: number): void {
   const A = ALL_DTYPES[a_dtype]!, B = ALL_DTYPES[b_dtype]!, C = ALL_DTYPES[c_dtype]!;
   const BI = ALL_DTYPES[bias_dtype]!;
+  if (!C.is_floating_point) {
+    // a float bias is truncated to an integer first, as the native kernel does
+    const bias_at = (n: number) =>
+      BI.is_floating_point ? BigInt(convert(read(bias!, BI, bias_off + n), int64, "scalar")) : read_bigint(bias!, BI, bias_off + n);
+    for (let p = 0; p < batch; p++)
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let s = 0n;
+          for (let k = 0; k < K; k++) {
+            s += read_bigint(a, A, a_off + p * as[0]! + m * as[1]! + k * as[2]!) *
+                 read_bigint(b, B, b_off + p * bs[0]! + k * bs[1]! + n * bs[2]!);
+          }
+          if (bias) s += bias_at(n);
+          store_bigint(c, C, c_off + (p * M + m) * N + n, s);
+        }
+    return;
+  }
   for (let p = 0; p < batch; p++)
     for (let m = 0; m < M; m++)
       for (let n = 0; n < N; n++) {

@@ -3,13 +3,15 @@
 // in float32 (rounding each step with Math.fround) for float32, float16 and bfloat16 -- torch's
 // "opmath" -- and in float64 for float64; integer ops wrap to their width.
 import { ALL_DTYPES, DType } from "../../dtype.js";
-import { wrap_int } from "../../elements.js";
+import { convert, wrap_int } from "../../elements.js";
 import { erf } from "./special.js";
 
 export interface Arith {
   float: boolean;
   /** rounds a real result to the compute type */
   r: (x: number) => number;
+  /** a * b in the compute type (int32 products need more than a double's 53 bits to wrap exactly) */
+  mul: (a: number, b: number) => number;
   dtype: DType;
 }
 
@@ -20,26 +22,33 @@ const INT_WIDTH: Record<string, [number, boolean]> = {
 export function arith(dtype_code: number): Arith {
   const dtype = ALL_DTYPES[dtype_code]!;
   if (dtype.is_floating_point) {
-    return { float: true, r: dtype.name === "float64" ? (x) => x : Math.fround, dtype };
+    const r = dtype.name === "float64" ? (x: number) => x : Math.fround;
+    return { float: true, r, mul: (a, b) => r(a * b), dtype };
   }
+  // int64 computes in BigInt (./int64.ts); bool's 0/1 values never overflow
   const [bits, signed] = INT_WIDTH[dtype.name]!;
-  return { float: false, r: bits === 64 ? (x) => x : (x) => wrap_int(x, bits, signed), dtype };
+  const r = bits === 64 ? (x: number) => x : (x: number) => wrap_int(x, bits, signed);
+  return { float: false, r, mul: bits === 32 ? Math.imul : (a, b) => r(a * b), dtype };
 }
 
-function zero_division(): never {
+export function zero_division(): never {
   throw new Error("ZeroDivisionError: integer division or modulo by zero");
 }
 
-function big_bitwise(op: string, a: number, b: number): number {
-  const x = BigInt.asIntN(64, BigInt(a)), y = BigInt.asIntN(64, BigInt(b));
-  const r = op === "and" ? x & y : op === "or" ? x | y : x ^ y;
-  return Number(BigInt.asIntN(64, r));
+/** C's (and IEEE 754's) pow, where Math.pow differs: pow(1, y) is 1 even for y = NaN, and
+ *  pow(-1, ±inf) is 1. */
+function c_pow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return Math.pow(a, b);
 }
 
 function int_pow(a: number, b: number, A: Arith): number {
   if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 !== 0 ? -1 : 1) : 0;
-  let r = 1;
-  for (let e = 0; e < b; e++) r = A.r(r * a);
+  let r = 1, base = a;
+  for (let e = b; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = A.mul(r, base);
+    base = A.mul(base, base);
+  }
   return r;
 }
 
@@ -49,11 +58,11 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
   switch (op) {
     case "add": return r(a + b);
     case "sub": return r(a - b);
-    case "mul": return r(a * b);
+    case "mul": return A.mul(a, b);
     case "div": return r(a / b);
     case "maximum": return Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b;
     case "minimum": return Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b;
-    case "pow": return A.float ? r(Math.pow(a, b)) : int_pow(a, b, A);
+    case "pow": return A.float ? r(c_pow(a, b)) : int_pow(a, b, A);
     case "fmod":
       if (!A.float && b === 0) zero_division();
       return A.float ? a % b : r(a % b);
@@ -87,9 +96,9 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
     case "logical_and": return a !== 0 && b !== 0 ? 1 : 0;
     case "logical_or": return a !== 0 || b !== 0 ? 1 : 0;
     case "logical_xor": return (a !== 0) !== (b !== 0) ? 1 : 0;
-    case "bitwise_and": return r(A.dtype.itemsize === 8 ? big_bitwise("and", a, b) : a & b);
-    case "bitwise_or": return r(A.dtype.itemsize === 8 ? big_bitwise("or", a, b) : a | b);
-    case "bitwise_xor": return r(A.dtype.itemsize === 8 ? big_bitwise("xor", a, b) : a ^ b);
+    case "bitwise_and": return r(a & b);
+    case "bitwise_or": return r(a | b);
+    case "bitwise_xor": return r(a ^ b);
     case "bitwise_left_shift": {
       const bits = A.dtype.name === "bool" ? 64 : A.dtype.itemsize * 8;
       return b < 0 || b >= bits ? 0 : r(Number(BigInt.asIntN(64, BigInt(a) << BigInt(b))));
@@ -103,17 +112,22 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
   throw new Error(`reference: unknown binary op ${op}`);
 }
 
+/** A parameter (clamp bounds, exponents, replacements) in the compute type, as scalar operands are. */
+function param(v: number, A: Arith): number {
+  return convert(v, A.dtype, "scalar");
+}
+
 /** torch's pow(tensor, scalar) special cases (see unary_ops.h). */
 function pow_scalar(x: number, e: number, A: Arith): number {
   const r = A.r;
-  if (!A.float) return int_pow(x, r(e), A);
+  if (!A.float) return int_pow(x, param(e, A), A);
   if (e === 2) return r(x * x);
   if (e === 3) return r(r(x * x) * x);
   if (e === 0.5) return r(Math.sqrt(x));
   if (e === -0.5) return r(1 / r(Math.sqrt(x)));
   if (e === -1) return r(1 / x);
   if (e === -2) return r(1 / r(x * x));
-  return r(Math.pow(x, r(e)));
+  return r(c_pow(x, r(e)));
 }
 
 export function unary_scalar(op: string, x: number, A: Arith, p: readonly number[]): number {
@@ -126,20 +140,20 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
     case "isinf": return x === Infinity || x === -Infinity ? 1 : 0;
     case "isfinite": return Number.isFinite(x) ? 1 : 0;
     case "sign": return x > 0 ? 1 : x < 0 ? r(-1) : 0;
-    case "square": return r(x * x);
+    case "square": return A.mul(x, x);
     case "clamp": {
       if (Number.isNaN(x)) return x;
       let v = x;
-      if (p[0] !== 0 && v < r(p[1]!)) v = r(p[1]!);
-      if (p[2] !== 0 && v > r(p[3]!)) v = r(p[3]!);
+      if (p[0] !== 0 && v < param(p[1]!, A)) v = param(p[1]!, A);
+      if (p[2] !== 0 && v > param(p[3]!, A)) v = param(p[3]!, A);
       return v;
     }
     case "pow_scalar": return pow_scalar(x, p[0]!, A);
     case "relu": return Number.isNaN(x) ? x : x > 0 ? x : 0;
   }
   if (!A.float) {
-    if (op === "bitwise_not") return r(A.dtype.itemsize === 8 ? Number(~BigInt(x)) : ~x);
-    if (op === "rpow_scalar") return int_pow(r(p[0]!), x, A);
+    if (op === "bitwise_not") return r(~x);
+    if (op === "rpow_scalar") return int_pow(param(p[0]!, A), x, A);
     return x;  // round/floor/ceil/trunc are identities on integers
   }
   switch (op) {
@@ -169,16 +183,16 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
     case "ceil": return Math.ceil(x);
     case "trunc": return Math.trunc(x);
     case "reciprocal": return r(1 / x);
-    case "rpow_scalar": return r(Math.pow(r(p[0]!), x));
+    case "rpow_scalar": return r(c_pow(r(p[0]!), x));
     case "round_decimals": {
       const d = p[0]!;
       const ten = r(10 ** Math.abs(d));
       return d < 0 ? r(round_half_even(r(x / ten)) * ten) : r(round_half_even(r(x * ten)) / ten);
     }
     case "nan_to_num":
-      if (Number.isNaN(x)) return r(p[0]!);
-      if (x === Infinity) return r(p[1]!);
-      if (x === -Infinity) return r(p[2]!);
+      if (Number.isNaN(x)) return param(p[0]!, A);
+      if (x === Infinity) return param(p[1]!, A);
+      if (x === -Infinity) return param(p[2]!, A);
       return x;
   }
   throw new Error(`reference: unknown unary op ${op}`);
