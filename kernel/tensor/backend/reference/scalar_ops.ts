@@ -1,46 +1,52 @@
 // The element semantics of every binary and unary op, computed with JS numbers: the reference
 // that native/src/kernels/binary_ops.h and unary_ops.h are tested against. Floating ops compute
 // in float32 (rounding each step with Math.fround) for float32, float16 and bfloat16 -- torch's
-// "opmath" -- and in float64 for float64; integer ops wrap to their width.
+// "opmath" -- and in float64 for float64; integer ops wrap to their width. int64 computes with
+// BigInt instead (./int64.ts); bool computes as 0/1 integers.
 import { ALL_DTYPES, DType } from "../../dtype.js";
 import { wrap_int } from "../../elements.js";
+import { fma, fmaf } from "../../fma.js";
 import { erf } from "./special.js";
 
 export interface Arith {
   float: boolean;
   /** rounds a real result to the compute type */
   r: (x: number) => number;
+  /** x * y in the compute type (int32 products exceed 2^53, so they use Math.imul) */
+  mul: (x: number, y: number) => number;
   dtype: DType;
 }
 
 const INT_WIDTH: Record<string, [number, boolean]> = {
-  bool: [64, true], uint8: [8, false], int8: [8, true], int16: [16, true], int32: [32, true], int64: [64, true],
+  bool: [53, true], uint8: [8, false], int8: [8, true], int16: [16, true], int32: [32, true],
 };
 
 export function arith(dtype_code: number): Arith {
   const dtype = ALL_DTYPES[dtype_code]!;
   if (dtype.is_floating_point) {
-    return { float: true, r: dtype.name === "float64" ? (x) => x : Math.fround, dtype };
+    const r = dtype.name === "float64" ? (x: number) => x : Math.fround;
+    return { float: true, r, mul: (x, y) => r(x * y), dtype };
   }
   const [bits, signed] = INT_WIDTH[dtype.name]!;
-  return { float: false, r: bits === 64 ? (x) => x : (x) => wrap_int(x, bits, signed), dtype };
+  const r = bits === 53 ? (x: number) => x : (x: number) => wrap_int(x, bits, signed);
+  return { float: false, r, mul: bits === 32 ? Math.imul : (x, y) => r(x * y), dtype };
 }
 
 function zero_division(): never {
   throw new Error("ZeroDivisionError: integer division or modulo by zero");
 }
 
-function big_bitwise(op: string, a: number, b: number): number {
-  const x = BigInt.asIntN(64, BigInt(a)), y = BigInt.asIntN(64, BigInt(b));
-  const r = op === "and" ? x & y : op === "or" ? x | y : x ^ y;
-  return Number(BigInt.asIntN(64, r));
-}
-
 function int_pow(a: number, b: number, A: Arith): number {
   if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 !== 0 ? -1 : 1) : 0;
   let r = 1;
-  for (let e = 0; e < b; e++) r = A.r(r * a);
+  for (let e = 0; e < b; e++) r = A.mul(r, a);
   return r;
+}
+
+/** add with alpha: a + alpha * b rounded once (an FMA for floats), integers wrapping. */
+export function add_alpha(a: number, b: number, alpha: number, A: Arith): number {
+  if (!A.float) return A.r(a + A.mul(alpha, b));
+  return A.dtype.name === "float64" ? fma(b, alpha, a) : fmaf(b, alpha, a);
 }
 
 /** op(a, b) in the compute type A; predicates return 1/0. */
@@ -49,7 +55,7 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
   switch (op) {
     case "add": return r(a + b);
     case "sub": return r(a - b);
-    case "mul": return r(a * b);
+    case "mul": return A.mul(a, b);
     case "div": return r(a / b);
     case "maximum": return Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b;
     case "minimum": return Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b;
@@ -87,32 +93,28 @@ export function binary_scalar(op: string, a: number, b: number, A: Arith): numbe
     case "logical_and": return a !== 0 && b !== 0 ? 1 : 0;
     case "logical_or": return a !== 0 || b !== 0 ? 1 : 0;
     case "logical_xor": return (a !== 0) !== (b !== 0) ? 1 : 0;
-    case "bitwise_and": return r(A.dtype.itemsize === 8 ? big_bitwise("and", a, b) : a & b);
-    case "bitwise_or": return r(A.dtype.itemsize === 8 ? big_bitwise("or", a, b) : a | b);
-    case "bitwise_xor": return r(A.dtype.itemsize === 8 ? big_bitwise("xor", a, b) : a ^ b);
-    case "bitwise_left_shift": {
-      const bits = A.dtype.name === "bool" ? 64 : A.dtype.itemsize * 8;
-      return b < 0 || b >= bits ? 0 : r(Number(BigInt.asIntN(64, BigInt(a) << BigInt(b))));
-    }
-    case "bitwise_right_shift": {
-      const bits = A.dtype.name === "bool" ? 64 : A.dtype.itemsize * 8;
-      if (b < 0 || b >= bits) return a < 0 ? -1 : 0;
-      return Math.floor(a / 2 ** b);
-    }
+    case "bitwise_and": return r(a & b);
+    case "bitwise_or": return r(a | b);
+    case "bitwise_xor": return r(a ^ b);
+    // JS shifts work on 32 bits, enough for every type but int64
+    case "bitwise_left_shift": return b < 0 || b >= A.dtype.bits ? 0 : r(a << b);
+    case "bitwise_right_shift": return b < 0 || b >= A.dtype.bits ? (a < 0 ? -1 : 0) : a >> b;
   }
   throw new Error(`reference: unknown binary op ${op}`);
 }
 
-/** torch's pow(tensor, scalar) special cases (see unary_ops.h). */
-function pow_scalar(x: number, e: number, A: Arith): number {
+/** torch's pow(tensor, scalar) special cases, skipped for float16 (plain; see unary_ops.h). */
+function pow_scalar(x: number, e: number, A: Arith, plain: boolean): number {
   const r = A.r;
   if (!A.float) return int_pow(x, r(e), A);
-  if (e === 2) return r(x * x);
-  if (e === 3) return r(r(x * x) * x);
-  if (e === 0.5) return r(Math.sqrt(x));
-  if (e === -0.5) return r(1 / r(Math.sqrt(x)));
-  if (e === -1) return r(1 / x);
-  if (e === -2) return r(1 / r(x * x));
+  if (!plain) {
+    if (e === 2) return r(x * x);
+    if (e === 3) return r(r(x * x) * x);
+    if (e === 0.5) return r(Math.sqrt(x));
+    if (e === -0.5) return r(1 / r(Math.sqrt(x)));
+    if (e === -1) return r(1 / x);
+    if (e === -2) return r(1 / r(x * x));
+  }
   return r(Math.pow(x, r(e)));
 }
 
@@ -126,7 +128,7 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
     case "isinf": return x === Infinity || x === -Infinity ? 1 : 0;
     case "isfinite": return Number.isFinite(x) ? 1 : 0;
     case "sign": return x > 0 ? 1 : x < 0 ? r(-1) : 0;
-    case "square": return r(x * x);
+    case "square": return A.mul(x, x);
     case "clamp": {
       if (Number.isNaN(x)) return x;
       let v = x;
@@ -134,11 +136,11 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
       if (p[2] !== 0 && v > r(p[3]!)) v = r(p[3]!);
       return v;
     }
-    case "pow_scalar": return pow_scalar(x, p[0]!, A);
-    case "relu": return Number.isNaN(x) ? x : x > 0 ? x : 0;
+    case "pow_scalar": return pow_scalar(x, p[0]!, A, p[1] === 1);
+    case "relu": return x < 0 ? 0 : x;
   }
   if (!A.float) {
-    if (op === "bitwise_not") return r(A.dtype.itemsize === 8 ? Number(~BigInt(x)) : ~x);
+    if (op === "bitwise_not") return r(~x);
     if (op === "rpow_scalar") return int_pow(r(p[0]!), x, A);
     return x;  // round/floor/ceil/trunc are identities on integers
   }
