@@ -86,15 +86,16 @@ export function ulps(a: number, b: number, dtype: string): number {
 export interface Tolerance {
   /** allowed distance in ulps of the output type */
   ulp?: number;
-  /** allowed relative difference |a - b| <= rtol * |b| */
+  /** allowed relative difference |a - b| <= rtol * |b|, or rtol * scale[i] when given */
   rtol?: number;
+  scale?: readonly number[];
 }
 
-function close(a: Value, b: Value, dtype: string, tol: Tolerance): boolean {
+function close(a: Value, b: Value, dtype: string, tol: Tolerance, scale: number): boolean {
   if (Object.is(a, b)) return true;  // signed zeros differ, NaN is NaN
   if (typeof a !== "number" || typeof b !== "number") return false;
   if (tol.ulp !== undefined && ulps(a, b, dtype) <= tol.ulp) return true;
-  if (tol.rtol !== undefined && Number.isFinite(b) && Math.abs(a - b) <= tol.rtol * Math.abs(b)) return true;
+  if (tol.rtol !== undefined && Number.isFinite(b) && Math.abs(a - b) <= tol.rtol * scale) return true;
   return false;
 }
 
@@ -111,7 +112,8 @@ export function mismatch(actual: Tensor, expected: EncTensor, tol: Tolerance = {
   const a = actual_values(actual), b = values_of(expected);
   const bad: string[] = [];
   for (let i = 0; i < b.length; i++) {
-    if (!close(a[i]!, b[i]!, expected.dtype, tol)) bad.push(`[${i}] ${show(a[i]!)} vs torch ${show(b[i]!)}`);
+    const scale = tol.scale ? tol.scale[i]! : typeof b[i] === "number" ? Math.abs(b[i] as number) : 0;
+    if (!close(a[i]!, b[i]!, expected.dtype, tol, scale)) bad.push(`[${i}] ${show(a[i]!)} vs torch ${show(b[i]!)}`);
   }
   return bad.length ? `${bad.length}/${b.length} elements differ: ${bad.slice(0, 6).join(", ")}${bad.length > 6 ? ", ..." : ""}` : null;
 }
