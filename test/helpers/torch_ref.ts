@@ -17,7 +17,8 @@ export type Operand =
   | { t: EncTensor }
   | { int: number | string }
   | { float: number | string }
-  | { bool: boolean };
+  | { bool: boolean }
+  | { list: number[] };
 /** What torch gave: a result, or the first line of the error it raised. */
 export type Outcome<T = unknown> = { out: T; error?: undefined } | { error: string; out?: undefined };
 
@@ -51,7 +52,7 @@ export function decode(e: EncTensor): Tensor {
 }
 
 /** A JS argument from an operand: tensors, Python ints and floats as numbers, bools. */
-export function operand(o: Operand, inputs: Record<string, EncTensor> = {}): Tensor | number | bigint | boolean {
+export function operand(o: Operand, inputs: Record<string, EncTensor> = {}): Tensor | number | bigint | boolean | number[] {
   if ("ref" in o) {
     const t = inputs[o.ref];
     if (!t) throw new Error(`fixture input ${o.ref} is missing`);
@@ -60,6 +61,7 @@ export function operand(o: Operand, inputs: Record<string, EncTensor> = {}): Ten
   if ("t" in o) return decode(o.t);
   if ("int" in o) return typeof o.int === "string" ? BigInt(o.int) : o.int;
   if ("float" in o) return float_of(o.float);
+  if ("list" in o) return o.list;
   return o.bool;
 }
 
@@ -125,5 +127,6 @@ export function describe_operand(o: Operand | null | undefined): string {
   if ("t" in o) return o.t.shape.length === 0 ? `tensor(${o.t.data[0]}, ${o.t.dtype})` : `tensor<${o.t.dtype}>[${o.t.shape}]`;
   if ("int" in o) return String(o.int);
   if ("float" in o) return `${o.float}(float)`;
+  if ("list" in o) return `[${o.list}]`;
   return o.bool ? "True" : "False";
 }
