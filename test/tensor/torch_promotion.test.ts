@@ -7,7 +7,11 @@ import { describe_operand, operand, Operand, torch_fixture } from "../helpers/to
 
 const fx = torch_fixture("promotion");
 type Result = string | { error: string };
-type Case = { a: Operand; b: Operand; result_type: Result; add: Result };
+type Ones = { ones: string; ndim: number };
+type Case = { a: Operand | Ones; b: Operand | Ones; result_type: Result; add: Result };
+
+const arg = (o: Operand | Ones) => ("ones" in o ? torch.ones(o.ndim ? [2] : [], { dtype: torch[o.ones as "float32"] }) : operand(o)) as L;
+const show = (o: Operand | Ones) => ("ones" in o ? `${o.ones}${o.ndim ? "[2]" : " 0-d"}` : describe_operand(o));
 type L = Parameters<typeof torch.add>[0];
 
 /** dtype name, or the error */
@@ -37,9 +41,9 @@ describe("promotion vs torch", () => {
     it(`${what} for tensors, 0-d tensors and scalars (${fx.cases.length} pairs)`, () => {
       const bad: string[] = [];
       for (const c of fx.cases as Case[]) {
-        const a = operand(c.a) as L, b = operand(c.b) as L;
+        const a = arg(c.a), b = arg(c.b);
         const got = dtype_of(() => (what === "add" ? torch.add(a, b).dtype : torch.result_type(a, b)));
-        if (!same(got, c[what])) bad.push(`${what}(${describe_operand(c.a)}, ${describe_operand(c.b)}): ${JSON.stringify(got)}, torch gives ${JSON.stringify(c[what])}`);
+        if (!same(got, c[what])) bad.push(`${what}(${show(c.a)}, ${show(c.b)}): ${JSON.stringify(got)}, torch gives ${JSON.stringify(c[what])}`);
       }
       expect(bad).toEqual([]);
     });
