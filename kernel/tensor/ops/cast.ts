@@ -89,6 +89,13 @@ export function copy_(dst: Tensor, src: TensorLike): void {
          src._data, src.dtype.code, src._offset, broadcast_strides(src._shape, src._strides, dst._shape));
 }
 
+/** A 0-d tensor of dtype holding a Python scalar (converted as fill_ converts it). */
+export function scalar_tensor(value: Scalar, dtype: DType): Tensor {
+  const t = empty([], dtype);
+  fill_(t, value);
+  return t;
+}
+
 /** Every element of t = value, converted from float64 as torch converts a Python scalar. */
 export function fill_(t: Tensor, value: Scalar | Tensor): void {
   if (value instanceof Tensor) {

@@ -6,7 +6,7 @@ import { get_default_dtype } from "../defaults.js";
 import { convert } from "../elements.js";
 import { broadcast_shapes, broadcast_strides } from "../shape.js";
 import { Tensor, TensorLike } from "../tensor.js";
-import { clone, copy_ } from "./cast.js";
+import { clone, copy_, scalar_tensor } from "./cast.js";
 import { float_to_int_checked, int_operand } from "./scalars.js";
 import { empty, result_type, scalar_value } from "./util.js";
 
@@ -66,12 +66,8 @@ function scalar_in(v: number, ct: DType, op: string): number {
 // number, or a 0-d float tensor meeting floats, which torch treats as a scalar too).
 function operand(x: TensorLike, ct: DType, shape: readonly number[], op: string, as_scalar: boolean): Operand {
   if (as_scalar) return [scalar_in(x instanceof Tensor ? (x.item() as number) : scalar_value(x), ct, op), 0, []];
-  let t: Tensor;
-  if (x instanceof Tensor) t = x.dtype === ct ? x : clone(x, ct);
-  else {
-    t = empty([], ct);
-    copy_(t, x);
-  }
+  // a scalar here meets another scalar (the kernels take one): it becomes a 0-d tensor of ct
+  const t = x instanceof Tensor ? (x.dtype === ct ? x : clone(x, ct)) : scalar_tensor(scalar_in(scalar_value(x), ct, op), ct);
   return [t._data, t._offset, broadcast_strides(t._shape, t._strides, shape)];
 }
 
@@ -95,14 +91,14 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike, alpha?: numbe
   const a_scalar = passes_as_scalar(a, ct) && !b_scalar;
   const [ad, ao, as] = operand(a, ct, shape, op, a_scalar);
   const [bd, bo, bs] = operand(b, ct, shape, op, b_scalar);
-  if (alpha === undefined) {
-    K.binary(BINARY_OPS.indexOf(op), ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs);
-  } else {
-    // the kernels add alpha * b; a - alpha * b is a + (-alpha) * b, negated in ct (exact, or wrapping)
+  // the kernels take alpha with add: a - alpha * b is a + (-alpha) * b, negated in ct (exactly, or wrapping)
+  let code = BINARY_OPS.indexOf(op), k_alpha: number | undefined;
+  if (alpha !== undefined) {
     const av = alpha_in(alpha, ct);
-    const signed = op === "sub" ? (ct.is_floating_point || ct === int64 ? -av : int_operand(-av, ct, op)) : av;
-    K.binary(BINARY_OPS.indexOf("add"), ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs, signed);
+    k_alpha = op === "sub" ? (ct.is_floating_point || ct === int64 ? -av : int_operand(-av, ct, op)) : av;
+    code = BINARY_OPS.indexOf("add");
   }
+  K.binary(code, ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs, k_alpha);
   return o;
 }
 
@@ -147,17 +143,11 @@ export function div(a: TensorLike, b: TensorLike, opts?: { rounding_mode?: "trun
   if (ct.is_floating_point) return unary("trunc", binary("div", a, b));
   // integers: the floor quotient, one step toward zero where the division is inexact and the
   // signs differ -- exact for every int64 (the operands first become ct, as torch casts them)
-  const [ta, tb] = [a, b].map((x) => (x instanceof Tensor ? x : filled(ct, int_operand(scalar_value(x), ct, "div"))));
-  const q = binary("floor_divide", ta!, tb!);
-  const inexact = binary("ne", binary("fmod", ta!, tb!), 0);
-  const signs_differ = binary("logical_xor", binary("lt", ta!, 0), binary("lt", tb!, 0));
+  const [ta, tb] = [a, b].map((x) => (x instanceof Tensor ? x : scalar_tensor(int_operand(scalar_value(x), ct, "div"), ct))) as [Tensor, Tensor];
+  const q = binary("floor_divide", ta, tb);
+  const inexact = binary("ne", binary("fmod", ta, tb), 0);
+  const signs_differ = binary("logical_xor", binary("lt", ta, 0), binary("lt", tb, 0));
   return binary("add", q, binary("logical_and", inexact, signs_differ));
-}
-
-function filled(dtype: DType, v: number): Tensor {
-  const t = empty([], dtype);
-  copy_(t, v);
-  return t;
 }
 
 /** torch.pow for tensor ** scalar, scalar ** tensor and tensor ** tensor. */
@@ -239,12 +229,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== bool) throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
   const ct = result_type(a, b);
   const shape = broadcast_shapes(cond._shape, shape_of(a), shape_of(b));
-  const as_tensor = (v: TensorLike): Tensor => {
-    if (v instanceof Tensor) return v.dtype === ct ? v : clone(v, ct);
-    const t = empty([], ct);
-    copy_(t, v);
-    return t;
-  };
+  const as_tensor = (v: TensorLike): Tensor => (v instanceof Tensor ? (v.dtype === ct ? v : clone(v, ct)) : scalar_tensor(v, ct));
   const ta = as_tensor(a), tb = as_tensor(b);
   const o = empty(shape, ct);
   K.where(ct.code, shape, o._data, 0, o._strides,

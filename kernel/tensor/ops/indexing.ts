@@ -5,9 +5,9 @@ import { bool, int64 } from "../dtype.js";
 import { read } from "../elements.js";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "../shape.js";
 import { Index, Tensor, TensorLike } from "../tensor.js";
-import { clone, copy_ } from "./cast.js";
+import { clone, copy_, scalar_tensor } from "./cast.js";
 import { where } from "./elementwise.js";
-import { expand, narrow, select } from "./shape_ops.js";
+import { expand, select } from "./shape_ops.js";
 import { empty } from "./util.js";
 
 /** Python's slice(start, stop, step). */
@@ -292,15 +292,9 @@ export function masked_fill(t: Tensor, mask: Tensor, value: TensorLike): Tensor 
   if (shape.length !== t.ndim || shape.some((s, i) => s !== t._shape[i])) {
     throw new RangeError(`masked_fill: mask of shape ${fmt_shape(mask._shape)} cannot be broadcast to ${fmt_shape(t._shape)}`);
   }
-  const v = value instanceof Tensor ? value.to(t.dtype) : value;
-  copy_(t, where(mask, v instanceof Tensor ? v : filled_like(t, v), t));
+  const v = value instanceof Tensor ? value.to(t.dtype) : scalar_tensor(value, t.dtype);
+  copy_(t, where(mask, v, t));
   return t;
-}
-
-function filled_like(t: Tensor, v: number | boolean | bigint): Tensor {
-  const s = empty([], t.dtype);
-  copy_(s, v);
-  return s;
 }
 
 export function masked_select(t: Tensor, mask: Tensor): Tensor {
