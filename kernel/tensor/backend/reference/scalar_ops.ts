@@ -38,8 +38,11 @@ function zero_division(): never {
 
 function int_pow(a: number, b: number, A: Arith): number {
   if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 !== 0 ? -1 : 1) : 0;
-  let r = 1;
-  for (let e = 0; e < b; e++) r = A.mul(r, a);
+  let r = 1, base = a;
+  for (let e = b; e > 0; e = Math.floor(e / 2)) {  // square and multiply: exponents reach 2^31
+    if (e % 2 === 1) r = A.mul(r, base);
+    base = A.mul(base, base);
+  }
   return r;
 }
 
