@@ -188,7 +188,7 @@ export class Tensor {
   bool(): Tensor { return this.to("bool"); }
   cpu(): Tensor { return this; }
   cuda(): Tensor { return cast.to(this, ["cuda"]); }
-  clone(): Tensor { return cast.clone(this); }
+  clone(): Tensor { return cast.clone_like(this); }
   contiguous(): Tensor { return this.is_contiguous() ? this : cast.clone(this); }
   detach(): Tensor { return this.data; }
   copy_(src: TensorLike): this { cast.copy_(this, src); return this; }

@@ -182,8 +182,9 @@ Napi::Value Cast_(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// binary(op, dtype, outDtype, shape, out, outOff, outStrides, a, aOff, aStrides, b, bOff, bStrides)
-// where a or b may be a number (a scalar operand, in the compute type).
+// binary(op, dtype, outDtype, shape, out, outOff, outStrides, a, aOff, aStrides, b, bOff, bStrides
+//        [, alpha]) where a or b may be a number (a scalar operand, in the compute type), and add
+// may take alpha (a + alpha * b).
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t op = to_i64(env, info[0], "op");
@@ -214,8 +215,15 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   } else {
     add_operand(env, it, "second operand", info[10], dt, info[11], info[12], shape);
   }
+  double alpha = 1;
+  const double* palpha = nullptr;
+  if (info.Length() > 13 && info[13].IsNumber()) {
+    if (op != static_cast<int64_t>(BinaryOp::add)) fail(env, "alpha is supported for add only");
+    alpha = info[13].As<Napi::Number>().DoubleValue();
+    palpha = &alpha;
+  }
   it.coalesce();
-  active->binary(it, static_cast<int>(op), dt, odt, psa, psb);
+  active->binary(it, static_cast<int>(op), dt, odt, psa, psb, palpha);
   throw_kernel_error(env);
   return env.Undefined();
 }

@@ -1,5 +1,5 @@
-// The course's DummyModel written with lowbit's nn, against PyTorch (test/fixtures/torch/nn.json,
-// made by test/fixtures/gen/gen_torch_nn.py).
+// The course's DummyModel written with lowbit's nn, against PyTorch (test/fixtures/torch/dummy_model.json,
+// made by test/fixtures/gen/gen_dummy_model.py).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { copy, nn, torch, Tensor } from "../../kernel/index.js";
 import { REPO_ROOT } from "../helpers/fixtures.js";
 import { describe_backends } from "../helpers/backends.js";
 
-const ref = JSON.parse(readFileSync(path.join(REPO_ROOT, "test", "fixtures", "torch", "nn.json"), "utf8"));
+const ref = JSON.parse(readFileSync(path.join(REPO_ROOT, "test", "fixtures", "torch", "dummy_model.json"), "utf8"));
 
 class DummyModel extends nn.Module {
   token_embedding = new nn.Embedding(2, 2);

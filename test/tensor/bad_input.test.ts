@@ -34,7 +34,8 @@ describe("errors name the problem", () => {
     expect(() => new nn.Embedding(3, 2)(torch.tensor([3]))).toThrow(/index out of range in self/);
     expect(() => t.get("::0")).toThrow(/step must be greater than zero/);
     expect(() => torch.tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2 at dim 1 \(got 1\)/);
-    expect(() => torch.tensor([1], { dtype: torch.int8 }).add(300)).toThrow(/300 cannot be converted to type int8/);
+    expect(() => torch.tensor([300], { dtype: torch.int8 })).toThrow(/300 cannot be converted to type int8/);
+    expect(() => torch.zeros(2, { dtype: torch.uint8 }).fill_(256)).toThrow(/256 cannot be converted to type uint8/);
     expect(() => torch.arange(4).div(torch.tensor(0), { rounding_mode: "floor" })).toThrow(/ZeroDivisionError/);
   });
 

@@ -11,11 +11,12 @@ export interface Kernels {
   cast(shape: Dims, dst: TypedArray, dst_dtype: number, dst_off: number, dst_strides: Dims,
        src: TypedArray, src_dtype: number, src_off: number, src_strides: Dims): void;
   /** out = op(a, b); a or b may be a number (a scalar in the compute type). out has out_dtype
-   *  (bool for predicates), a and b have dtype. */
+   *  (bool for predicates), a and b have dtype. add may take alpha (in the compute type):
+   *  a + alpha * b, rounded once. */
   binary(op: number, dtype: number, out_dtype: number, shape: Dims,
          out: TypedArray, out_off: number, out_strides: Dims,
          a: TypedArray | number, a_off: number, a_strides: Dims,
-         b: TypedArray | number, b_off: number, b_strides: Dims): void;
+         b: TypedArray | number, b_off: number, b_strides: Dims, alpha?: number): void;
   /** out = op(x; params). */
   unary(op: number, dtype: number, out_dtype: number, shape: Dims,
         out: TypedArray, out_off: number, out_strides: Dims,

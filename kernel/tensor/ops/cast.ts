@@ -1,7 +1,7 @@
 // Casting and copying: to(dtype), clone, copy_, fill_.
 import { K } from "../backend/index.js";
-import { as_dtype, DType, float64 } from "../dtype.js";
-import { broadcast_strides, fmt_shape, broadcast_shapes } from "../shape.js";
+import { allocate, as_dtype, DType, float64 } from "../dtype.js";
+import { broadcast_strides, contiguous_strides, fmt_shape, broadcast_shapes } from "../shape.js";
 import { Scalar, Tensor, TensorLike } from "../tensor.js";
 import { empty, scalar_value } from "./util.js";
 import { float_to_int_checked } from "./scalars.js";
@@ -19,6 +19,28 @@ export function type_name(d: DType): string {
 export function clone(t: Tensor, dtype: DType = t.dtype): Tensor {
   const out = empty(t._shape, dtype);
   K.cast(t._shape, out._data, dtype.code, 0, out._strides, t._data, t._dtype.code, t._offset, t._strides);
+  return out;
+}
+
+/** The strides of torch's preserve_format: a copy of `like` lays its dims out in the order of
+ *  like's strides (a transposed tensor's copy is transposed too), densely. */
+export function preserved_strides(like: Tensor): number[] {
+  if (like.is_contiguous()) return contiguous_strides(like._shape);
+  const order = [...like._shape.keys()].sort((a, b) => like._strides[b]! - like._strides[a]! || a - b);
+  const strides = new Array<number>(like.ndim);
+  let s = 1;
+  for (let k = order.length - 1; k >= 0; k--) {
+    strides[order[k]!] = s;
+    s *= Math.max(like._shape[order[k]!]!, 1);
+  }
+  return strides;
+}
+
+/** A copy of src (any view) in dtype, laid out like `like` (preserve_format): Tensor.clone(),
+ *  to() and flip() keep a transposed input's layout, as torch's do. */
+export function clone_like(src: Tensor, like: Tensor = src, dtype: DType = src.dtype): Tensor {
+  const out = new Tensor(allocate(dtype, src.numel()), dtype, src._shape, preserved_strides(like));
+  K.cast(src._shape, out._data, dtype.code, 0, out._strides, src._data, src._dtype.code, src._offset, src._strides);
   return out;
 }
 
@@ -52,8 +74,8 @@ export function to(t: Tensor, args: ToArg[]): Tensor {
       copy = !!a.copy;
     }
   }
-  if (!dtype || dtype === t.dtype) return copy ? clone(t) : t;
-  return clone(t, dtype);
+  if (!dtype || dtype === t.dtype) return copy ? clone_like(t) : t;
+  return clone_like(t, t, dtype);
 }
 
 /** dst[...] = src, broadcasting src and casting it into dst's dtype. */
@@ -67,6 +89,13 @@ export function copy_(dst: Tensor, src: TensorLike): void {
          src._data, src.dtype.code, src._offset, broadcast_strides(src._shape, src._strides, dst._shape));
 }
 
+/** A 0-d tensor of dtype holding a Python scalar (converted as fill_ converts it). */
+export function scalar_tensor(value: Scalar, dtype: DType): Tensor {
+  const t = empty([], dtype);
+  fill_(t, value);
+  return t;
+}
+
 /** Every element of t = value, converted from float64 as torch converts a Python scalar. */
 export function fill_(t: Tensor, value: Scalar | Tensor): void {
   if (value instanceof Tensor) {
@@ -75,5 +104,7 @@ export function fill_(t: Tensor, value: Scalar | Tensor): void {
   }
   let v = scalar_value(value);
   if (!t.dtype.is_floating_point && t.dtype.name !== "bool") v = float_to_int_checked(v, t.dtype, "fill_");
-  K.cast(t._shape, t._data, t.dtype.code, t._offset, t._strides, new Float64Array([v]), float64.code, 0, t._shape.map(() => 0));
+  // torch fills an expanded view (repeated memory) too: fill each distinct element once
+  const shape = t._shape.map((s, d) => (t._strides[d] === 0 ? Math.min(s, 1) : s));
+  K.cast(shape, t._data, t.dtype.code, t._offset, t._strides, new Float64Array([v]), float64.code, 0, shape.map(() => 0));
 }

@@ -1,8 +1,9 @@
 // Tensor creation: torch.tensor from nested arrays, zeros / ones / full / empty (+ _like),
 // arange, linspace, eye.
-import { as_dtype, bool, DType, int64, TypedArray } from "../dtype.js";
+import { as_dtype, bool, DType, float32, float64, int64, TypedArray } from "../dtype.js";
 import { get_default_dtype } from "../defaults.js";
-import { store } from "../elements.js";
+import { convert, store } from "../elements.js";
+import { fma, fmaf } from "../fma.js";
 import { fmt_shape } from "../shape.js";
 import { Scalar, Tensor } from "../tensor.js";
 import { clone, fill_ } from "./cast.js";
@@ -167,30 +168,45 @@ export function arange(a: number, b?: number | CreateOptions, c?: number | Creat
   return finish(t, o);
 }
 
-/** torch.linspace(start, end, steps): the halfway-symmetric formula of torch's CPU kernel,
- *  computed in the output's float type. */
+/** torch.linspace(start, end, steps) with the formula of torch's CPU kernel: start + step * i
+ *  for the first half, end - step * (steps - 1 - i) for the rest, each an FMA (torch's kernels
+ *  are built with contraction). Floats compute in their own type -- 16-bit ones rounding every
+ *  step, as c10's Half/BFloat16 operators do -- and integer types in float64, truncated. */
 export function linspace(start: number, end: number, steps: number, o?: CreateOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError("linspace: number of steps must be non-negative");
   const dtype = opt_dtype(o) ?? get_default_dtype();
   const t = empty([steps], dtype);
-  if (steps === 1) store(t._data, dtype, 0, start, "scalar");
+  const source = dtype.is_floating_point ? "scalar" : "float";
+  if (steps === 1) store(t._data, dtype, 0, start, source);
   else if (steps > 1) {
-    const r = dtype.is_floating_point && dtype.name !== "float64" ? Math.fround : (x: number) => x;
-    const s = r(start), e = r(end);
-    const step = r((e - s) / (steps - 1));
-    const half = Math.floor(steps / 2);
-    for (let i = 0; i < steps; i++) {
-      const v = i < half ? r(s + r(step * i)) : r(e - r(step * (steps - i - 1)));
-      store(t._data, dtype, i, v, "scalar");
-    }
+    const value = linspace_formula(dtype, start, end, steps);
+    for (let i = 0; i < steps; i++) store(t._data, dtype, i, value(i), source);
   }
   return finish(t, o);
+}
+
+function linspace_formula(dtype: DType, start: number, end: number, steps: number): (i: number) => number {
+  const half = Math.floor(steps / 2);
+  const pick = (first: (i: number) => number, second: (i: number) => number) => (i: number) => (i < half ? first(i) : second(steps - 1 - i));
+  if (dtype.itemsize === 2 && dtype.is_floating_point) {
+    const r = (v: number) => convert(v, dtype, "scalar");
+    const s = r(start), e = r(end), step = r(r(e - s) / (steps - 1));
+    return pick((i) => r(s + r(step * i)), (k) => r(e - r(step * k)));
+  }
+  if (dtype === float32) {
+    const s = Math.fround(start), e = Math.fround(end), step = Math.fround(Math.fround(e - s) / (steps - 1));
+    return pick((i) => fmaf(step, i, s), (k) => fmaf(-step, k, e));
+  }
+  // float64, and the float64 arithmetic of integer types (their values start as integers)
+  const s = dtype === float64 ? start : Math.trunc(start), e = dtype === float64 ? end : Math.trunc(end);
+  const step = (e - s) / (steps - 1);
+  return pick((i) => fma(step, i, s), (k) => fma(-step, k, e));
 }
 
 export function eye(n: number, m?: number | CreateOptions, o?: CreateOptions): Tensor {
   const cols = typeof m === "number" ? m : n;
   const opts = typeof m === "object" ? m : o;
-  const t = zeros([n, cols], opts);
+  const t = zeros([n, cols], opts ?? {});
   for (let i = 0; i < Math.min(n, cols); i++) store(t._data, t.dtype, i * cols + i, 1, "int");
   return t;
 }

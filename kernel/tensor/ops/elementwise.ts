@@ -1,13 +1,27 @@
 // Elementwise ops with torch's type promotion and broadcasting.
 import { K } from "../backend/index.js";
 import { BINARY_OPS, BinaryOp, FLOATING, INTEGER_ONLY, PREDICATES, UNARY_OPS, UnaryOp } from "../backend/ops.js";
-import { bool, DType, float64 } from "../dtype.js";
+import { bool, DType, float16, float64, int64 } from "../dtype.js";
 import { get_default_dtype } from "../defaults.js";
+import { convert } from "../elements.js";
 import { broadcast_shapes, broadcast_strides } from "../shape.js";
 import { Tensor, TensorLike } from "../tensor.js";
-import { clone, copy_ } from "./cast.js";
-import { float_to_int_checked } from "./scalars.js";
+import { clone, copy_, scalar_tensor } from "./cast.js";
+import { float_to_int_checked, int_operand } from "./scalars.js";
 import { empty, result_type, scalar_value } from "./util.js";
+
+// activations torch defines for floating-point tensors only: integers are an error, not promoted
+const FLOAT_ONLY = new Set<string>(["gelu", "gelu_tanh", "silu"]);
+// ops that promote integer inputs to the default float dtype (torch.sqrt(int_tensor) is float)
+const promotes_to_float = (op: string) => FLOATING.has(op) && !FLOAT_ONLY.has(op);
+// ops torch has no bool kernel for
+const NO_BOOL = new Set<string>([
+  "remainder", "fmod", "floor_divide", "pow", "bitwise_left_shift", "bitwise_right_shift", "abs", "relu",
+  "round", "floor", "ceil", "trunc", "clamp",
+]);
+// torch 2 combines a 16-bit tensor with a Python float (or a 0-d float tensor) in float for these,
+// without rounding the scalar first ("opmath"); every other op rounds it to the tensor's type
+const OPMATH_SCALAR = new Set<string>(["add", "sub", "mul", "div"]);
 
 function shape_of(x: TensorLike): readonly number[] {
   return x instanceof Tensor ? x._shape : [];
@@ -17,12 +31,16 @@ function check_dtype(op: string, ct: DType): void {
   if (INTEGER_ONLY.has(op) && ct.is_floating_point) {
     throw new TypeError(`${op}: not implemented for dtype ${ct} (bitwise ops take integer or bool tensors)`);
   }
-  if (ct === bool && (op === "sub" || op === "neg")) {
-    throw new TypeError(
-      `${op}: not supported for bool tensors (use logical_xor / logical_not instead, as torch advises)`,
-    );
+  if (FLOAT_ONLY.has(op) && !ct.is_floating_point) {
+    throw new TypeError(`${op}: not implemented for dtype ${ct} (it takes floating-point tensors)`);
   }
+  if (ct === bool && op === "neg") {
+    throw new TypeError("neg: not supported for bool tensors (use logical_not instead, as torch advises)");
+  }
+  if (ct === bool && NO_BOOL.has(op)) throw new TypeError(`${op}: not implemented for bool tensors`);
 }
+
+const is_bool = (x: TensorLike) => typeof x === "boolean" || (x instanceof Tensor && x.dtype === bool);
 
 type Operand = [Tensor["_data"] | number, number, number[]];
 
@@ -30,28 +48,34 @@ function passes_as_scalar(x: TensorLike, ct: DType): boolean {
   return !(x instanceof Tensor) || (x.ndim === 0 && ct.is_floating_point && x.dtype.is_floating_point);
 }
 
+/** The value a scalar operand takes in the compute type ct: integers wrap into ct, 16-bit floats
+ *  round to ct except in the opmath ops. */
+function scalar_in(v: number, ct: DType, op: string): number {
+  if (!ct.is_floating_point) return int_operand(v, ct, op);
+  if (ct.itemsize === 2 && !OPMATH_SCALAR.has(op)) return convert(v, ct, "scalar");
+  return v;
+}
+
 // A tensor operand cast to the compute type and seen with broadcast strides, or a scalar (a JS
-// number, or a 0-d float tensor: as in torch 2, 16-bit floats then combine with it in float).
+// number, or a 0-d float tensor meeting floats, which torch treats as a scalar too).
 function operand(x: TensorLike, ct: DType, shape: readonly number[], op: string, as_scalar: boolean): Operand {
-  if (as_scalar) {
-    if (x instanceof Tensor) return [x.item() as number, 0, []];
-    let v = scalar_value(x);
-    if (!ct.is_floating_point && ct !== bool) v = float_to_int_checked(v, ct, op);
-    return [v, 0, []];
-  }
-  let t: Tensor;
-  if (x instanceof Tensor) t = x.dtype === ct ? x : clone(x, ct);
-  else {
-    t = empty([], ct);
-    copy_(t, x);
-  }
+  if (as_scalar) return [scalar_in(x instanceof Tensor ? (x.item() as number) : scalar_value(x), ct, op), 0, []];
+  // a scalar here meets another scalar (the kernels take one): it becomes a 0-d tensor of ct
+  const t = x instanceof Tensor ? (x.dtype === ct ? x : clone(x, ct)) : scalar_tensor(scalar_in(scalar_value(x), ct, op), ct);
   return [t._data, t._offset, broadcast_strides(t._shape, t._strides, shape)];
 }
 
-/** out = op(a, b) with type promotion. */
-export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+function check_sub(a: TensorLike, b: TensorLike): void {
+  if (is_bool(a) || is_bool(b)) {
+    throw new TypeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  }
+}
+
+/** out = op(a, b) with type promotion; add and sub may take alpha: a ± alpha * b, rounded once. */
+export function binary(op: BinaryOp, a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  if (op === "sub") check_sub(a, b);
   let ct = result_type(a, b);
-  if (FLOATING.has(op) && !ct.is_floating_point) ct = get_default_dtype();
+  if (promotes_to_float(op) && !ct.is_floating_point) ct = get_default_dtype();
   check_dtype(op, ct);
   const out_dtype = PREDICATES.has(op) ? bool : ct;
   const shape = broadcast_shapes(shape_of(a), shape_of(b));
@@ -61,14 +85,29 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const a_scalar = passes_as_scalar(a, ct) && !b_scalar;
   const [ad, ao, as] = operand(a, ct, shape, op, a_scalar);
   const [bd, bo, bs] = operand(b, ct, shape, op, b_scalar);
-  K.binary(BINARY_OPS.indexOf(op), ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs);
+  // the kernels take alpha with add: a - alpha * b is a + (-alpha) * b, negated in ct (exactly, or wrapping)
+  let code = BINARY_OPS.indexOf(op), k_alpha: number | undefined;
+  if (alpha !== undefined) {
+    const av = alpha_in(alpha, ct);
+    k_alpha = op === "sub" ? (ct.is_floating_point || ct === int64 ? -av : int_operand(-av, ct, op)) : av;
+    code = BINARY_OPS.indexOf("add");
+  }
+  K.binary(code, ct.code, out_dtype.code, shape, o._data, o._offset, o._strides, ad, ao, as, bd, bo, bs, k_alpha);
   return o;
+}
+
+/** alpha as torch converts it: checked into an integer type, float for float32 and 16-bit. */
+function alpha_in(alpha: number, ct: DType): number {
+  if (ct.is_floating_point) return ct === float64 ? alpha : Math.fround(alpha);
+  if (!Number.isInteger(alpha)) throw new TypeError("For integral input tensors, argument alpha must not be a floating point number.");
+  return ct === bool ? (alpha !== 0 ? 1 : 0) : float_to_int_checked(alpha, ct, "alpha");
 }
 
 /** out = op(x; params), promoting integers to the default float dtype for floating ops. */
 export function unary(op: UnaryOp, x: Tensor, params?: readonly number[]): Tensor {
   let t = x;
-  if (FLOATING.has(op) && !t.dtype.is_floating_point) t = clone(t, get_default_dtype());
+  if (promotes_to_float(op) && !t.dtype.is_floating_point) t = clone(t, get_default_dtype());
+  if (op === "square" && t.dtype === bool) t = clone(t, int64);  // pow(x, 2): bool ** int is int64
   if (op === "bitwise_not" && t.dtype === bool) op = "logical_not";
   check_dtype(op, t.dtype);
   const out_dtype = PREDICATES.has(op) ? bool : t.dtype;
@@ -78,44 +117,50 @@ export function unary(op: UnaryOp, x: Tensor, params?: readonly number[]): Tenso
 }
 
 export function add(a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor {
-  const alpha = opts?.alpha;
-  return binary("add", a, alpha === undefined || alpha === 1 ? b : binary("mul", b, alpha));
+  const alpha = opts?.alpha ?? 1;
+  return alpha === 1 ? binary("add", a, b) : binary("add", a, b, alpha);
 }
 
 export function sub(a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor {
-  const alpha = opts?.alpha;
-  return binary("sub", a, alpha === undefined || alpha === 1 ? b : binary("mul", b, alpha));
+  const alpha = opts?.alpha ?? 1;
+  return alpha === 1 ? binary("sub", a, b) : binary("sub", a, b, alpha);
 }
 
-/** torch.div: true division, or rounded with rounding_mode "trunc" / "floor". */
+/** torch.div: true division, or rounded with rounding_mode "trunc" / "floor". A scalar
+ *  divided by a tensor is Python's `3 / t`, which torch computes as t.reciprocal() * 3. */
 export function div(a: TensorLike, b: TensorLike, opts?: { rounding_mode?: "trunc" | "floor" | null }): Tensor {
   const mode = opts?.rounding_mode ?? null;
-  if (mode === null) return binary("div", a, b);
+  if (mode === null) return a instanceof Tensor || !(b instanceof Tensor) ? binary("div", a, b) : binary("mul", unary("reciprocal", b), a);
   if (mode === "floor") return binary("floor_divide", a, b);
   if (mode !== "trunc") throw new TypeError(`div expected rounding_mode to be one of null, 'trunc', or 'floor' but found '${mode}'`);
   const ct = result_type(a, b);
   if (ct.is_floating_point) return unary("trunc", binary("div", a, b));
-  // integers: exact in float64 for |values| < 2^53
-  const q = unary("trunc", binary("div", a instanceof Tensor ? clone(a, float64) : a, b instanceof Tensor ? clone(b, float64) : b));
-  if (b instanceof Tensor ? binary("eq", b, 0).any().item() : scalar_value(b) === 0) {
-    throw new RangeError("ZeroDivisionError: integer division by zero");
-  }
-  return clone(q, ct);
+  // integers: the floor quotient, one step toward zero where the division is inexact and the
+  // signs differ -- exact for every int64 (the operands first become ct, as torch casts them)
+  const [ta, tb] = [a, b].map((x) => (x instanceof Tensor ? x : scalar_tensor(int_operand(scalar_value(x), ct, "div"), ct))) as [Tensor, Tensor];
+  const q = binary("floor_divide", ta, tb);
+  const inexact = binary("ne", binary("fmod", ta, tb), 0);
+  const signs_differ = binary("logical_xor", binary("lt", ta, 0), binary("lt", tb, 0));
+  return binary("add", q, binary("logical_and", inexact, signs_differ));
 }
 
 /** torch.pow for tensor ** scalar, scalar ** tensor and tensor ** tensor. */
 export function pow(x: TensorLike, e: TensorLike): Tensor {
   if (x instanceof Tensor && !(e instanceof Tensor)) {
     const ct = result_type(x, e);
-    const ev = scalar_value(e);
-    if (!ct.is_floating_point && ev < 0) throw new RangeError("Integers to negative integer powers are not allowed.");
+    check_dtype("pow", ct);
+    const raw = scalar_value(e);
+    if (!ct.is_floating_point && raw < 0) throw new RangeError("Integers to negative integer powers are not allowed.");
+    const ev = scalar_in(raw, ct, "pow");
     const t = x.dtype === ct ? x : clone(x, ct);
-    return unary("pow_scalar", t, [ev]);
+    // torch's float16 kernel calls pow for every exponent; the others special-case a few
+    return unary("pow_scalar", t, [ev, ct === float16 ? 1 : 0]);
   }
   if (!(x instanceof Tensor) && e instanceof Tensor) {
     const ct = result_type(x, e);
+    check_dtype("pow", ct);
     const t = e.dtype === ct ? e : clone(e, ct);
-    return unary("rpow_scalar", t, [scalar_value(x)]);
+    return unary("rpow_scalar", t, [scalar_in(scalar_value(x), ct, "pow")]);
   }
   return binary("pow", x, e);
 }
@@ -123,6 +168,7 @@ export function pow(x: TensorLike, e: TensorLike): Tensor {
 /** torch.round(x, decimals=0): half to even. */
 export function round(x: Tensor, opts?: { decimals?: number }): Tensor {
   const d = opts?.decimals ?? 0;
+  check_dtype("round", x.dtype);
   if (!x.dtype.is_floating_point) {
     if (d !== 0) throw new TypeError(`round: decimals is not supported for integer dtype ${x.dtype}`);
     return clone(x);
@@ -141,16 +187,26 @@ export function clamp(x: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max
   }
   const has_lo = lo !== null && lo !== undefined, has_hi = hi !== null && hi !== undefined;
   if (!has_lo && !has_hi) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
-  if (lo instanceof Tensor || hi instanceof Tensor) {
-    let r: Tensor = x;
-    if (has_lo) r = binary("maximum", r, lo!);
-    if (has_hi) r = binary("minimum", r, hi!);
-    return r;
-  }
   const bounds = [lo, hi].filter((v) => v !== null && v !== undefined) as TensorLike[];
   const ct = result_type(x, ...bounds);
+  if (has_lo && has_hi) check_dtype("clamp", ct);  // torch clamps bools to one bound only
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    // torch's min(max(x, lo), hi) (its scalar kernel: x wins ties, so -0.0 stays), a NaN bound
+    // gives NaN
+    const crosses = (a: TensorLike, b: TensorLike, bound: TensorLike) =>
+      bound instanceof Tensor && bound.dtype.is_floating_point ? binary("logical_or", binary("lt", a, b), unary("isnan", bound)) : binary("lt", a, b);
+    let r: Tensor = x;
+    if (has_lo) r = where(crosses(r, lo!, lo!), lo!, r);
+    if (has_hi) r = where(crosses(hi!, r, hi!), hi!, r);
+    return r.dtype === ct ? r : clone(r, ct);
+  }
   const t = x.dtype === ct ? x : clone(x, ct);
-  return unary("clamp", t, [has_lo ? 1 : 0, has_lo ? scalar_value(lo as number) : 0, has_hi ? 1 : 0, has_hi ? scalar_value(hi as number) : 0]);
+  // the bounds become values of ct first, checked as torch converts them
+  const bound = (v: Bound) => {
+    const n = scalar_value(v as number);
+    return ct.is_floating_point ? convert(n, ct, "scalar") : ct === bool ? n : float_to_int_checked(n, ct, "clamp");
+  };
+  return unary("clamp", t, [has_lo ? 1 : 0, has_lo ? bound(lo) : 0, has_hi ? 1 : 0, has_hi ? bound(hi) : 0]);
 }
 
 /** torch.nan_to_num: NaN -> nan (0), +inf -> posinf (dtype max), -inf -> neginf (dtype min). */
@@ -167,12 +223,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== bool) throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
   const ct = result_type(a, b);
   const shape = broadcast_shapes(cond._shape, shape_of(a), shape_of(b));
-  const as_tensor = (v: TensorLike): Tensor => {
-    if (v instanceof Tensor) return v.dtype === ct ? v : clone(v, ct);
-    const t = empty([], ct);
-    copy_(t, v);
-    return t;
-  };
+  const as_tensor = (v: TensorLike): Tensor => (v instanceof Tensor ? (v.dtype === ct ? v : clone(v, ct)) : scalar_tensor(v, ct));
   const ta = as_tensor(a), tb = as_tensor(b);
   const o = empty(shape, ct);
   K.where(ct.code, shape, o._data, 0, o._strides,

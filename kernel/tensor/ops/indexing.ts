@@ -5,9 +5,9 @@ import { bool, int64 } from "../dtype.js";
 import { read } from "../elements.js";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "../shape.js";
 import { Index, Tensor, TensorLike } from "../tensor.js";
-import { clone, copy_ } from "./cast.js";
+import { clone, copy_, scalar_tensor } from "./cast.js";
 import { where } from "./elementwise.js";
-import { expand, narrow, select } from "./shape_ops.js";
+import { expand, select } from "./shape_ops.js";
 import { empty } from "./util.js";
 
 /** Python's slice(start, stop, step). */
@@ -31,6 +31,8 @@ type Parsed = { kind: "int"; i: number } | { kind: "slice"; s: Slice } | { kind:
 
 function parse(ix: Index): Parsed {
   if (ix === null) return { kind: "newaxis" };
+  // a 0-d integer tensor indexes like the int it holds (a view, as in torch)
+  if (ix instanceof Tensor && ix.ndim === 0 && !ix.dtype.is_floating_point && ix.dtype !== bool) return { kind: "int", i: ix.item() as number };
   if (ix instanceof Tensor) return { kind: "tensor", t: ix };
   if (ix instanceof Slice) return { kind: "slice", s: ix };
   if (typeof ix === "number") {
@@ -98,8 +100,9 @@ function resolve(t: Tensor, index: readonly Index[]): Resolved {
         break;
       }
       case "newaxis":
+        // the stride torch's unsqueeze gives it: the extent of the source dim that comes next
         shape.push(1);
-        strides.push(0);
+        strides.push(src < t.ndim ? t._shape[src]! * t._strides[src]! : 1);
         break;
       case "int": {
         const size = t._shape[src]!;
@@ -134,15 +137,18 @@ function resolve(t: Tensor, index: readonly Index[]): Resolved {
   return { view: new Tensor(t._data, t._dtype, shape, strides, offset), adv };
 }
 
-function int_indices(ix: Tensor, size: number, dim: number): number[] {
+/** The indices of ix as numbers in [0, size): negative ones count from the end where Python
+ *  indexing allows them (t[idx]), and are out of range for index_select / gather. */
+function int_indices(ix: Tensor, size: number, dim: number, negative = true): number[] {
   if (ix.dtype.is_floating_point || ix.dtype === bool) {
     throw new TypeError(`tensors used as indices must be long, int, byte or bool tensors (got ${ix.dtype})`);
   }
   const flat = clone(ix);
   const out: number[] = new Array(flat.numel());
+  const lo = negative ? -size : 0;
   for (let i = 0; i < out.length; i++) {
     const v = read(flat._data, flat._dtype, i);
-    if (v < -size || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${dim} with size ${size}`);
+    if (v < lo || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${dim} with size ${size}`);
     out[i] = v < 0 ? v + size : v;
   }
   return out;
@@ -154,7 +160,7 @@ export function get(t: Tensor, index: readonly Index[]): Tensor {
   if (adv.length > 1) throw new TypeError("indexing with more than one tensor index is not supported yet; index one dimension at a time");
   const { dim, t: ix } = adv[0]!;
   if (ix.dtype === bool) return mask_select_dims(view, dim, ix);
-  const picked = index_select(view, dim, ix.ndim === 1 ? ix : ix.flatten());
+  const picked = index_select(view, dim, tensor_of(int_indices(ix, view._shape[dim]!, dim)));
   if (ix.ndim === 1) return picked;
   const s = picked._shape;
   return picked.reshape([...s.slice(0, dim), ...ix._shape, ...s.slice(dim + 1)]);
@@ -189,13 +195,27 @@ export function set(t: Tensor, index: readonly Index[], value: TensorLike): void
     masked_fill_or_scatter(view, ix, value);
     return;
   }
-  if (ix.dtype === bool) throw new TypeError("boolean mask assignment is supported for masks covering the whole indexed view");
-  const idx = int_indices(ix, view._shape[dim]!, dim);
-  idx.forEach((i, k) => {
-    const dst = narrow(view, dim, i, 1);
-    const src = value instanceof Tensor && value.ndim > 0 && value._shape[dim] === idx.length && idx.length > 1 ? narrow(value, dim, k, 1) : value;
-    copy_(dst, src);
+  // the selected sub-tensors, in order, take the value broadcast to [...lead, ...index, ...rest]
+  const k = ix.dtype === bool ? Math.max(ix.ndim, 1) : 1;
+  const picks = ix.dtype === bool ? mask_positions(view, dim, ix) : int_indices(ix, view._shape[dim]!, dim).map((i) => [i]);
+  const lead = view._shape.slice(0, dim), rest = view._shape.slice(dim + k);
+  const src = value instanceof Tensor
+    ? expand(value, [...lead, ...(ix.dtype === bool ? [picks.length] : ix._shape), ...rest]).reshape([...lead, picks.length, ...rest])
+    : value;
+  picks.forEach((coords, j) => {
+    const dst = coords.reduce((v, c) => select(v, dim, c), view);
+    copy_(dst, src instanceof Tensor ? select(src, dim, j) : src);
   });
+}
+
+// the coordinates of a mask's true elements, in order; the mask covers view's dims from dim on
+function mask_positions(view: Tensor, dim: number, mask: Tensor): number[][] {
+  const covered = view._shape.slice(dim, dim + Math.max(mask.ndim, 1));
+  if (mask.ndim > 0 && mask._shape.some((s, k) => s !== covered[k])) {
+    throw new RangeError(`The shape of the mask ${fmt_shape(mask._shape)} at index ${dim} does not match the shape of the indexed tensor ${fmt_shape(view._shape)}`);
+  }
+  const nz = nonzero(mask);
+  return nz.tolist() as number[][];
 }
 
 function masked_fill_or_scatter(view: Tensor, mask: Tensor, value: TensorLike): void {
@@ -221,7 +241,7 @@ export function index_select(t: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new RangeError("index_select(): Index is supposed to be a vector");
   const d = wrap_dim(dim, t.ndim, "index_select");
   const size = t._shape[d]!;
-  const idx = int_indices(index, size, d);
+  const idx = int_indices(index, size, d, false);
   const shape = t._shape.slice();
   shape[d] = idx.length;
   const out = empty(shape, t.dtype);
@@ -254,9 +274,9 @@ export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
       rem = Math.floor(rem / index._shape[k]!);
     }
     const j = read(ix._data, ix._dtype, flat);
-    if (j < -t._shape[d]! || j >= t._shape[d]!) throw new RangeError(`index ${j} is out of bounds for dimension ${d} with size ${t._shape[d]}`);
+    if (j < 0 || j >= t._shape[d]!) throw new RangeError(`index ${j} is out of bounds for dimension ${d} with size ${t._shape[d]}`);
     let off = t._offset;
-    for (let k = 0; k < t.ndim; k++) off += (k === d ? (j < 0 ? j + t._shape[d]! : j) : pos[k]!) * t._strides[k]!;
+    for (let k = 0; k < t.ndim; k++) off += (k === d ? j : pos[k]!) * t._strides[k]!;
     out._data[flat] = t._data[off]!;
   }
   return out;
@@ -272,15 +292,9 @@ export function masked_fill(t: Tensor, mask: Tensor, value: TensorLike): Tensor 
   if (shape.length !== t.ndim || shape.some((s, i) => s !== t._shape[i])) {
     throw new RangeError(`masked_fill: mask of shape ${fmt_shape(mask._shape)} cannot be broadcast to ${fmt_shape(t._shape)}`);
   }
-  const v = value instanceof Tensor ? value.to(t.dtype) : value;
-  copy_(t, where(mask, v instanceof Tensor ? v : filled_like(t, v), t));
+  const v = value instanceof Tensor ? value.to(t.dtype) : scalar_tensor(value, t.dtype);
+  copy_(t, where(mask, v, t));
   return t;
-}
-
-function filled_like(t: Tensor, v: number | boolean | bigint): Tensor {
-  const s = empty([], t.dtype);
-  copy_(s, v);
-  return s;
 }
 
 export function masked_select(t: Tensor, mask: Tensor): Tensor {
@@ -296,8 +310,10 @@ export function nonzero(t: Tensor): Tensor {
   const c = clone(t);
   const rows: number[] = [];
   const n = c.numel();
+  let count = 0;
   for (let i = 0; i < n; i++) {
     if (read(c._data, c._dtype, i) === 0) continue;
+    count++;
     let rem = i;
     const pos = new Array<number>(t.ndim);
     for (let k = t.ndim - 1; k >= 0; k--) {
@@ -306,7 +322,6 @@ export function nonzero(t: Tensor): Tensor {
     }
     rows.push(...pos);
   }
-  const out = tensor_of(rows);
-  return out.view(rows.length / Math.max(t.ndim, 1), t.ndim);
+  return tensor_of(rows).view(count, t.ndim);
 }
 

@@ -2,7 +2,7 @@
 // max/min (values + indices), norm.
 import { K } from "../backend/index.js";
 import { REDUCE_OPS, ReduceOp } from "../backend/ops.js";
-import { as_dtype, bool, DType, float64, int64 } from "../dtype.js";
+import { as_dtype, bool, DType, float64, int64, uint8 } from "../dtype.js";
 import { wrap_dim } from "../shape.js";
 import { Dim, ReduceOptions, Tensor, VarOptions } from "../tensor.js";
 import { clone } from "./cast.js";
@@ -35,17 +35,18 @@ export function args(dim?: Dim | ReduceOptions, keepdim?: boolean, opts?: Reduce
   };
 }
 
-function out_dtype(op: ReduceOp, x: DType): DType {
+// x: the input's dtype, after any dtype= argument (which sum/prod/mean then keep)
+function out_dtype(op: ReduceOp, x: DType, requested: boolean): DType {
   switch (op) {
     case "sum":
     case "prod":
-      return x.is_floating_point ? x : int64;
+      return x.is_floating_point || requested ? x : int64;
     case "argmax":
     case "argmin":
       return int64;
     case "any":
     case "all":
-      return bool;
+      return x === uint8 ? uint8 : bool;  // torch keeps uint8 there, for compatibility
     default:
       return x;
   }
@@ -60,8 +61,9 @@ export function reduce(op: ReduceOp, x: Tensor, a: ReduceArgs): Tensor {
     );
   }
   const nd = t.ndim;
-  const dims = a.dims === null ? [...Array(nd).keys()] : [...new Set(a.dims.map((d) => wrap_dim(d, nd, op)))];
+  const dims = a.dims === null ? [...Array(nd).keys()] : a.dims.map((d) => wrap_dim(d, nd, op));
   const reduced = new Set(dims);
+  if (reduced.size !== dims.length) throw new RangeError(`${op}: a dim appears multiple times in the list of dims ${JSON.stringify(a.dims)}`);
   if ((op === "amax" || op === "amin" || op === "argmax" || op === "argmin") && t.numel() === 0) {
     const emptyDim = dims.length === 0 || dims.some((d) => t._shape[d] === 0);
     if (emptyDim) {
@@ -72,7 +74,7 @@ export function reduce(op: ReduceOp, x: Tensor, a: ReduceArgs): Tensor {
   const outerStrides = t._strides.filter((_, d) => !reduced.has(d));
   const inner = dims.map((d) => t._shape[d]!);
   const innerStrides = dims.map((d) => t._strides[d]!);
-  const odt = a.out ?? out_dtype(op, t.dtype);
+  const odt = a.out ?? out_dtype(op, t.dtype, a.dtype !== undefined);
   const out = empty(outer, odt);
   K.reduce(REDUCE_OPS.indexOf(op), t.dtype.code, odt.code, outer, out._data, 0, out._strides,
     t._data, t._offset, outerStrides, inner, innerStrides, a.correction ?? 1);
@@ -110,6 +112,7 @@ export function max_min(which: "max" | "min", x: Tensor, dim?: number | Tensor |
 
 /** argmax()/argmin(): over the flattened tensor without dim, as torch does. */
 export function arg(op: "argmax" | "argmin", x: Tensor, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
+  if (x.dtype === bool) throw new TypeError(`${op}: not implemented for bool tensors (max(dim) gives indices for them)`);
   const a = args(dim as Dim | ReduceOptions | undefined, keepdim);
   if (a.dims === null) {
     const r = reduce(op, reshape(x, [[-1]]), { dims: [0], keepdim: false });

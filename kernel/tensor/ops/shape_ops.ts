@@ -3,7 +3,7 @@ import { K } from "../backend/index.js";
 import { DType } from "../dtype.js";
 import { contiguous_strides, fmt_shape, infer_shape, numel, view_strides, wrap_dim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { clone } from "./cast.js";
+import { clone, clone_like } from "./cast.js";
 import { empty, result_type } from "./util.js";
 
 /** Accepts Python's varargs or one list: f(2, 3) and f([2, 3]). */
@@ -201,7 +201,7 @@ export function unbind(t: Tensor, dim = 0): Tensor[] {
 }
 
 export function flip(t: Tensor, dims: readonly number[]): Tensor {
-  // a view with negative strides, then a copy (torch.flip returns a new tensor)
+  // a view with negative strides, then a copy laid out like t (torch.flip returns a new tensor)
   let offset = t._offset;
   const strides = t._strides.slice();
   for (const dim of dims) {
@@ -209,7 +209,7 @@ export function flip(t: Tensor, dims: readonly number[]): Tensor {
     if (t._shape[d]! > 0) offset += (t._shape[d]! - 1) * strides[d]!;
     strides[d] = -strides[d]!;
   }
-  return clone(alias(t, t._shape, strides, offset));
+  return clone_like(alias(t, t._shape, strides, offset), t);
 }
 
 function triangle(t: Tensor, diagonal: number, upper: boolean): Tensor {
@@ -248,7 +248,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RangeError(`torch.cat(): Sizes of tensors must match except in dimension ${d}. Expected ${fmt_shape(ref._shape)} but got ${fmt_shape(x._shape)} for tensor number ${i} in the list.`);
     }
   });
-  const dtype = result_type(...parts);
+  const dtype = result_type(...tensors);  // the skipped empty tensors still promote
   const shape = ref._shape.slice();
   shape[d] = parts.reduce((s, x) => s + x._shape[d]!, 0);
   const out = empty(shape, dtype);

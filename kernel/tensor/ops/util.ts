@@ -12,11 +12,18 @@ export function is_tensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
 
-/** The dtype torch gives a Python scalar: bool, int64 for integers, the default float dtype. */
+const INT64_MIN = -(2 ** 63), INT64_END = 2 ** 63;
+
+/** The dtype torch gives a Python scalar: bool, int64 for integers, the default float dtype. A
+ *  bigint must fit in int64 (torch cannot unpack a larger Python int); an integral JS number
+ *  beyond int64 can only have been meant as a float. */
 export function scalar_dtype(v: Scalar): DType {
   if (typeof v === "boolean") return bool;
-  if (typeof v === "bigint") return int64;
-  return Number.isInteger(v) ? int64 : get_default_dtype();
+  if (typeof v === "bigint") {
+    if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`the integer ${v} does not fit in int64`);
+    return int64;
+  }
+  return Number.isInteger(v) && v >= INT64_MIN && v < INT64_END ? int64 : get_default_dtype();
 }
 
 export function scalar_value(v: Scalar): number {

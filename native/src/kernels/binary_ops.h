@@ -93,6 +93,16 @@ template <typename M> inline M op_shift_right(M a, M b) {
   return static_cast<M>(a >> b);
 }
 
+// add with alpha: a + alpha * b rounded once (torch's kernels use an FMA); integers wrap.
+template <typename M> inline M op_add_alpha(M a, M b, M alpha) {
+  if constexpr (kIsFloat<M>) {
+    return std::fma(b, alpha, a);
+  } else {
+    using U = std::make_unsigned_t<M>;
+    return static_cast<M>(static_cast<U>(a) + static_cast<U>(alpha) * static_cast<U>(b));
+  }
+}
+
 template <typename M> inline M op_max(M a, M b) {
   if constexpr (kIsFloat<M>) if (a != a || b != b) return std::numeric_limits<M>::quiet_NaN();
   return a > b ? a : b;

@@ -92,7 +92,8 @@ struct Kernels {
   const char* name;
   void (*cast)(const Iter& it, int dst_dtype, int src_dtype);         // ops: dst, src
   void (*binary)(const Iter& it, int op, int dtype, int out_dtype,    // ops: out, a, b
-                 const double* scalar_a, const double* scalar_b);
+                 const double* scalar_a, const double* scalar_b,
+                 const double* alpha);                                // add only: a + alpha * b
   void (*unary)(const Iter& it, int op, int dtype, int out_dtype,     // ops: out, x
                 const double* params);
   void (*where)(const Iter& it, int dtype);                           // ops: out, cond, a, b

@@ -5,7 +5,7 @@ namespace lowbit {
 namespace LOWBIT_ARCH {
 
 void cast(const Iter&, int, int);
-void binary(const Iter&, int, int, int, const double*, const double*);
+void binary(const Iter&, int, int, int, const double*, const double*, const double*);
 void unary(const Iter&, int, int, int, const double*);
 void where(const Iter&, int);
 void reduce(const ReduceArgs&);

@@ -11,16 +11,21 @@ namespace lowbit {
 
 template <UnaryOp op> inline constexpr bool kIsUnaryPredicate = is_predicate(op);
 
-// torch's pow(tensor, scalar) special-cases these exponents; the results differ in the last bit
-// from std::pow, so they are reproduced exactly.
-template <typename M> inline M pow_scalar(M x, double e, M e_int) {
+// torch's pow(tensor, scalar) special-cases these exponents (its results differ in the last bit
+// from pow), except in its float16 kernel (plain = true). Otherwise the exponent is rounded to M,
+// as torch's vectorized kernel does (its scalar kernel, used for tensors under 16 elements and
+// for tails, raises floats to the double exponent instead). Integers take e_int, the exponent
+// converted like a scalar operand.
+template <typename M> inline M pow_scalar(M x, double e, M e_int, bool plain) {
   if constexpr (kIsFloat<M>) {
-    if (e == 2) return x * x;
-    if (e == 3) return x * x * x;
-    if (e == 0.5) return std::sqrt(x);
-    if (e == -0.5) return M(1) / std::sqrt(x);
-    if (e == -1) return M(1) / x;
-    if (e == -2) return M(1) / (x * x);
+    if (!plain) {
+      if (e == 2) return x * x;
+      if (e == 3) return x * x * x;
+      if (e == 0.5) return std::sqrt(x);
+      if (e == -0.5) return M(1) / std::sqrt(x);
+      if (e == -1) return M(1) / x;
+      if (e == -2) return M(1) / (x * x);
+    }
     return std::pow(x, static_cast<M>(e));
   } else {
     return op_pow<M>(x, e_int);
@@ -51,11 +56,8 @@ template <UnaryOp op, typename M> inline auto apply_unary(M x, const double* p, 
     if (p[2] != 0 && r > q[3]) r = q[3];
     return r;
   }
-  else if constexpr (op == UnaryOp::pow_scalar) return pow_scalar<M>(x, p[0], q[0]);
-  else if constexpr (op == UnaryOp::relu) {
-    if constexpr (kIsFloat<M>) if (x != x) return x;
-    return x > M(0) ? x : M(0);
-  }
+  else if constexpr (op == UnaryOp::pow_scalar) return pow_scalar<M>(x, p[0], q[0], p[1] != 0);
+  else if constexpr (op == UnaryOp::relu) return x < M(0) ? M(0) : x;  // keeps NaN and -0.0, as clamp_min does
   else if constexpr (!kIsFloat<M>) {
     // the remaining ops are identities on integers (round/floor/ceil/trunc), or bitwise_not
     if constexpr (op == UnaryOp::bitwise_not) {

@@ -6,7 +6,7 @@ import type { Dims } from "../types.js";
 import { binary_i64, to_i64, unary_i64 } from "./int64.js";
 import { check_output, for_each_index } from "./iter.js";
 import { raw } from "./raw.js";
-import { arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
+import { add_alpha, arith, binary_scalar, unary_scalar } from "./scalar_ops.js";
 
 const dt = (code: number) => ALL_DTYPES[code]!;
 
@@ -51,7 +51,7 @@ function check(op: string, T: DType, O: DType): void {
 export function binary(op: number, dtype: number, out_dtype: number, shape: Dims,
                        out: TypedArray, out_off: number, out_strides: Dims,
                        a: TypedArray | number, a_off: number, a_strides: Dims,
-                       b: TypedArray | number, b_off: number, b_strides: Dims): void {
+                       b: TypedArray | number, b_off: number, b_strides: Dims, alpha?: number): void {
   const name = BINARY_OPS[op]!;
   const T = dt(dtype), O = dt(out_dtype);
   check(name, T, O);
@@ -64,7 +64,7 @@ export function binary(op: number, dtype: number, out_dtype: number, shape: Dims
     for_each_index(shape, offsets, strides, ([o, i, j]) => {
       const x = typeof a === "number" ? sa : (a as BigInt64Array)[i!]!;
       const y = typeof b === "number" ? sb : (b as BigInt64Array)[j!]!;
-      const v = binary_i64(name, x, y);
+      const v = binary_i64(name, x, y, alpha === undefined ? undefined : to_i64(alpha));
       if (pred) out[o!] = Number(v);
       else (out as BigInt64Array)[o!] = v;
     });
@@ -77,7 +77,7 @@ export function binary(op: number, dtype: number, out_dtype: number, shape: Dims
   for_each_index(shape, offsets, strides, ([o, i, j]) => {
     const x = typeof a === "number" ? sa : read(a, T, i!);
     const y = typeof b === "number" ? sb : read(b, T, j!);
-    const v = binary_scalar(name, x, y, A);
+    const v = alpha === undefined ? binary_scalar(name, x, y, A) : add_alpha(x, y, alpha, A);
     if (pred) write(out, O, o!, v);
     else store(out, O, o!, v, T.is_floating_point ? "float" : "int");
   });

@@ -22,8 +22,9 @@ function pow(a: bigint, b: bigint): bigint {
   return r;
 }
 
-/** op(a, b); predicates give 1n / 0n. */
-export function binary_i64(op: string, a: bigint, b: bigint): bigint {
+/** op(a, b); predicates give 1n / 0n. alpha: add's a + alpha * b. */
+export function binary_i64(op: string, a: bigint, b: bigint, alpha?: bigint): bigint {
+  if (alpha !== undefined) return wrap(a + alpha * b);
   switch (op) {
     case "add": return wrap(a + b);
     case "sub": return wrap(a - b);

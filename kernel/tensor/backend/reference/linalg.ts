@@ -1,6 +1,6 @@
-// Reference matrix product and row ops: every float sum in float64, rounded once to the output
-// type (the native kernels accumulate in float32 for 16-bit and float32 inputs; tests allow for
-// that); integer products in BigInt, wrapping like torch's.
+// Reference matrix product (every float sum in float64, rounded once to the output type; the native
+// kernels accumulate in float32 for 16-bit and float32 inputs, and tests allow for that; integer
+// products in BigInt, wrapping like torch's) and row ops.
 import { ALL_DTYPES, int64, TypedArray } from "../../dtype.js";
 import { convert, read, read_bigint, store, store_bigint } from "../../elements.js";
 import type { Dims } from "../types.js";
@@ -42,32 +42,38 @@ export function gemm(batch: number, M: number, N: number, K: number,
       }
 }
 
+// Row ops compute as the native kernels (native/src/kernels/rows.cc) and torch's do: in float32
+// for float32 and 16-bit rows (each step rounded), in float64 for float64 rows.
+const row_math = (dtype: number) => (dtype === 9 ? (x: number) => x : Math.fround);
+
 export function softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
                         rows: number, n: number, log: boolean): void {
-  const D = ALL_DTYPES[dtype]!;
-  for (let r = 0; r < rows; r++) {
-    const v = Array.from({ length: n }, (_, i) => read(x, D, x_off + r * n + i));
+  const D = ALL_DTYPES[dtype]!, r = row_math(dtype);
+  for (let row = 0; row < rows; row++) {
+    const v = Array.from({ length: n }, (_, i) => read(x, D, x_off + row * n + i));
     const mx = v.reduce((m, t) => (t > m || Number.isNaN(t) ? t : m), -Infinity);
-    const e = v.map((t) => Math.exp(t - mx));
-    const sum = e.reduce((s, t) => s + t, 0);
-    v.forEach((t, i) => store(y, D, y_off + r * n + i, log ? t - mx - Math.log(sum) : e[i]! / sum, "float"));
+    const e = v.map((t) => r(Math.exp(r(t - mx))));
+    const sum = e.reduce((s, t) => r(s + t), 0);
+    const lse = r(Math.log(sum)), inv = r(1 / sum);
+    v.forEach((t, i) => store(y, D, y_off + row * n + i, log ? r(r(t - mx) - lse) : r(e[i]! * inv), "float"));
   }
 }
 
+/** Statistics in float64, then (x - mean) * rstd * weight + bias in the row type. */
 export function layerNorm(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
                           rows: number, n: number, weight: TypedArray | null, w_off: number,
                           bias: TypedArray | null, b_off: number, param_dtype: number, eps: number): void {
-  const D = ALL_DTYPES[dtype]!, P = ALL_DTYPES[param_dtype]!;
-  for (let r = 0; r < rows; r++) {
-    const v = Array.from({ length: n }, (_, i) => read(x, D, x_off + r * n + i));
+  const D = ALL_DTYPES[dtype]!, P = ALL_DTYPES[param_dtype]!, r = row_math(dtype);
+  for (let row = 0; row < rows; row++) {
+    const v = Array.from({ length: n }, (_, i) => read(x, D, x_off + row * n + i));
     const mean = v.reduce((s, t) => s + t, 0) / n;
     const variance = v.reduce((s, t) => s + (t - mean) * (t - mean), 0) / n;
-    const rstd = 1 / Math.sqrt(variance + eps);
+    const rstd = r(1 / Math.sqrt(variance + eps)), rmean = r(mean);
     v.forEach((t, i) => {
-      let o = (t - mean) * rstd;
-      if (weight) o *= read(weight, P, w_off + i);
-      if (bias) o += read(bias, P, b_off + i);
-      store(y, D, y_off + r * n + i, o, "float");
+      let o = r(r(t - rmean) * rstd);
+      if (weight) o = r(o * r(read(weight, P, w_off + i)));
+      if (bias) o = r(o + r(read(bias, P, b_off + i)));
+      store(y, D, y_off + row * n + i, o, "float");
     });
   }
 }

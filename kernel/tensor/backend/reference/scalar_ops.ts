@@ -4,6 +4,7 @@
 // "opmath" -- and in float64 for float64; integer ops wrap to their width.
 import { ALL_DTYPES, DType } from "../../dtype.js";
 import { convert, wrap_int } from "../../elements.js";
+import { fma, fmaf } from "../../fma.js";
 import { erf } from "./special.js";
 
 export interface Arith {
@@ -50,6 +51,12 @@ function int_pow(a: number, b: number, A: Arith): number {
     base = A.mul(base, base);
   }
   return r;
+}
+
+/** add with alpha: a + alpha * b rounded once (an FMA for floats), integers wrapping. */
+export function add_alpha(a: number, b: number, alpha: number, A: Arith): number {
+  if (!A.float) return A.r(a + A.mul(alpha, b));
+  return A.dtype.name === "float64" ? fma(b, alpha, a) : fmaf(b, alpha, a);
 }
 
 /** op(a, b) in the compute type A; predicates return 1/0. */
@@ -117,16 +124,18 @@ function param(v: number, A: Arith): number {
   return convert(v, A.dtype, "scalar");
 }
 
-/** torch's pow(tensor, scalar) special cases (see unary_ops.h). */
-function pow_scalar(x: number, e: number, A: Arith): number {
+/** torch's pow(tensor, scalar) special cases, skipped for float16 (plain; see unary_ops.h). */
+function pow_scalar(x: number, e: number, A: Arith, plain: boolean): number {
   const r = A.r;
   if (!A.float) return int_pow(x, param(e, A), A);
-  if (e === 2) return r(x * x);
-  if (e === 3) return r(r(x * x) * x);
-  if (e === 0.5) return r(Math.sqrt(x));
-  if (e === -0.5) return r(1 / r(Math.sqrt(x)));
-  if (e === -1) return r(1 / x);
-  if (e === -2) return r(1 / r(x * x));
+  if (!plain) {
+    if (e === 2) return r(x * x);
+    if (e === 3) return r(r(x * x) * x);
+    if (e === 0.5) return r(Math.sqrt(x));
+    if (e === -0.5) return r(1 / r(Math.sqrt(x)));
+    if (e === -1) return r(1 / x);
+    if (e === -2) return r(1 / r(x * x));
+  }
   return r(c_pow(x, r(e)));
 }
 
@@ -148,8 +157,8 @@ export function unary_scalar(op: string, x: number, A: Arith, p: readonly number
       if (p[2] !== 0 && v > param(p[3]!, A)) v = param(p[3]!, A);
       return v;
     }
-    case "pow_scalar": return pow_scalar(x, p[0]!, A);
-    case "relu": return Number.isNaN(x) ? x : x > 0 ? x : 0;
+    case "pow_scalar": return pow_scalar(x, p[0]!, A, p[1] === 1);
+    case "relu": return x < 0 ? 0 : x;  // keeps -0.0 and NaN, as torch's relu does
   }
   if (!A.float) {
     if (op === "bitwise_not") return r(~x);

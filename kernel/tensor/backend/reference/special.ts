@@ -1,66 +1,76 @@
-// Special functions JavaScript lacks, accurate to about an ulp of float64 (libm's are within one).
+// Special functions JavaScript lacks, for the reference kernels: correctly rounded (exact
+// BigInt fixed-point arithmetic, slow but simple), so float64 results are as good as libm's.
 
-// 2/sqrt(pi) as a double-double: hi + lo
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
-const TWO_OVER_SQRT_PI_LO = 1.533545961316588e-17;
+// pi to 256 bits after the point (its hexadecimal expansion)
+const PI_HEX = "3243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89452821e638d01377be5466cf34e90c6cc0ac29b7c97c50dd3f84d5b5b5470917";
+const PI_BITS = BigInt(4 * (PI_HEX.length - 1));
+const PI = BigInt(`0x${PI_HEX}`);  // pi * 2^PI_BITS
 
-// ---- double-double arithmetic (Dekker): a value is hi + lo with |lo| <= ulp(hi) / 2
-type DD = [number, number];
-const SPLIT = 134217729;  // 2^27 + 1
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = 1n << BigInt((n.toString(2).length + 1) >> 1);
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
 
-function two_prod(a: number, b: number): DD {
-  const p = a * b;
-  const ca = SPLIT * a, ah = ca - (ca - a), al = a - ah;
-  const cb = SPLIT * b, bh = cb - (cb - b), bl = b - bh;
-  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+const SCALED = new Map<number, bigint>();
+
+/** 2/sqrt(pi) * 2^p = 2 * sqrt(2^(2p) / pi) */
+function two_over_sqrt_pi(p: number): bigint {
+  let v = SCALED.get(p);
+  if (v === undefined) {
+    v = 2n * isqrt((1n << (2n * BigInt(p) + PI_BITS)) / PI);
+    SCALED.set(p, v);
+  }
+  return v;
 }
-function fast_two_sum(a: number, b: number): DD {
-  const s = a + b;
-  return [s, b - (s - a)];
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+/** x = m * 2^e exactly, m a positive integer (x finite, nonzero). */
+function decompose(x: number): [bigint, number] {
+  f64[0] = Math.abs(x);
+  const b = u64[0]!;
+  const exp = Number(b >> 52n), frac = b & 0xfffffffffffffn;
+  return exp === 0 ? [frac, -1074] : [frac | (1n << 52n), exp - 1075];
 }
-function dd_mul(a: DD, b: DD): DD {
-  const [p, e] = two_prod(a[0], b[0]);
-  return fast_two_sum(p, e + (a[0] * b[1] + a[1] * b[0]));
-}
-function dd_div(a: DD, d: number): DD {
-  const q = a[0] / d;
-  const [p, e] = two_prod(q, d);
-  return fast_two_sum(q, (a[0] - p - e + a[1]) / d);
-}
-function dd_add(a: DD, b: DD): DD {
-  const s = a[0] + b[0], bb = s - a[0];
-  const e = a[0] - (s - bb) + (b[0] - bb);
-  return fast_two_sum(s, e + a[1] + b[1]);
+
+/** v * 2^-p rounded to the nearest double (v >= 0). */
+function to_double(v: bigint, p: number): number {
+  const len = v.toString(2).length;
+  if (len > 64) {
+    // keep 64 bits and a sticky bit, so Number() still rounds as the full value would
+    const s = len - 64;
+    const sticky = v & ((1n << BigInt(s)) - 1n) ? 1n : 0n;
+    v = (v >> BigInt(s)) | sticky;
+    p -= s;
+  }
+  const half = Math.trunc(p / 2);
+  return Number(v) * 2 ** -half * 2 ** -(p - half);
 }
 
 /**
- * erf(x): for |x| < 4 the series 2/sqrt(pi) e^{-x^2} sum_n 2^n x^{2n+1} / (1*3*...*(2n+1)), whose
- * terms are all positive, summed in double-double with x^2 kept exact (rounding x^2 first would
- * cost |x|^2 ulps through the exponential); beyond, 1 - erfc(x) from erfc's continued fraction.
+ * erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1)), summed in fixed point with enough
+ * bits below the point to absorb the series' cancellation (its terms reach e^(x^2) for |x| < 6),
+ * then rounded once. Beyond |x| = 6, erf rounds to +-1.
  */
 export function erf(x: number): number {
-  if (Number.isNaN(x)) return x;
-  const ax = Math.abs(x);
-  if (ax >= 6) return Math.sign(x);
-  if (ax < 4) {
-    if (ax === 0) return x;  // keeps -0
-    const x2 = two_prod(ax, ax);
-    const step: DD = [2 * x2[0], 2 * x2[1]];
-    let term: DD = [ax, 0], sum: DD = [ax, 0];
-    for (let n = 1; n < 200; n++) {
-      term = dd_div(dd_mul(term, step), 2 * n + 1);
-      sum = dd_add(sum, term);
-      if (term[0] < sum[0] * 1e-34) break;
-    }
-    // e^{-(h + l)} = e^{-h} (1 - l) to double precision, since |l| <= ulp(h) / 2
-    const e = Math.exp(-x2[0]);
-    const scale = dd_mul([TWO_OVER_SQRT_PI, TWO_OVER_SQRT_PI_LO], [e, -e * x2[1]]);
-    const r = dd_mul(scale, sum);
-    return Math.sign(x) * (r[0] + r[1]);
+  if (Number.isNaN(x) || x === 0) return x;
+  if (Math.abs(x) >= 6) return Math.sign(x);
+  const [m, e] = decompose(x);
+  const p = 200 + Math.max(0, -e - 52);  // fixed-point fraction bits
+  const P = BigInt(p);
+  const m2 = m * m, e2 = BigInt(-2 * e);  // x^2 = m2 * 2^(2e); e < 0 as |x| < 6
+  let term = (m << P) >> BigInt(-e);  // |x| * 2^p
+  let sum = term;
+  for (let n = 1n; term !== 0n; n++) {
+    term = (term * m2 >> e2) / n;
+    sum += (n & 1n ? -term : term) / (2n * n + 1n);
   }
-  // erfc(x) = e^{-x^2}/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated bottom-up
-  let f = ax;
-  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
-  const erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * f);
-  return Math.sign(x) * (1 - erfc);
+  const v = to_double((sum * two_over_sqrt_pi(p)) >> P, p);
+  return x < 0 ? -v : v;
 }
