@@ -133,7 +133,8 @@ void pack_panel(const T* src, int64_t rs, int64_t ks, int rows, int P, int64_t k
     for (int64_t k = 0; k < kc; k++) dst[k * P + r] = 0;
 }
 
-// Per-thread packing buffers, kept between calls (the pool's threads live as long as the process).
+// Per-thread buffers, kept between calls (the pool's threads live as long as the process):
+// 0 and 1 hold gemm_packed's panels of B and A, 2 the widened x of a gemv.
 float* scratch(int which, int64_t n) {
   thread_local Buffer bufs[3];
   thread_local int64_t caps[3] = {0, 0, 0};
@@ -371,19 +372,19 @@ void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel
     sa_m = a_m; sa_k = a_k; sb_k = b_k; sb_n = b_n;
   }
   if (M <= 4 && K > 0 && (sb_k == 1 || (sb_n == 1 && M == 1))) {
-    std::vector<float> x(static_cast<size_t>(M * K));
-    widen_rows(A, sa_m, sa_k, M, K, x.data());
+    float* x = scratch(2, M * K);
+    widen_rows(A, sa_m, sa_k, M, K, x);
     if (sb_k == 1) {
       split(N, 4, [&](int64_t n0, int64_t n1) {
         switch (M) {
-          case 1: gemv_dot<1>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          case 2: gemv_dot<2>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          case 3: gemv_dot<3>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          default: gemv_dot<4>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
+          case 1: gemv_dot<1>(x, K, B, sb_n, K, n0, n1, C, N); break;
+          case 2: gemv_dot<2>(x, K, B, sb_n, K, n0, n1, C, N); break;
+          case 3: gemv_dot<3>(x, K, B, sb_n, K, n0, n1, C, N); break;
+          default: gemv_dot<4>(x, K, B, sb_n, K, n0, n1, C, N); break;
         }
       });
     } else {
-      split(N, 64, [&](int64_t n0, int64_t n1) { gemv_axpy(x.data(), B, sb_k, K, n0, n1, C); });
+      split(N, 64, [&](int64_t n0, int64_t n1) { gemv_axpy(x, B, sb_k, K, n0, n1, C); });
     }
     return;
   }
