@@ -4,6 +4,7 @@
 //   - gemv: one output row (or column): a dot or axpy sweep that reads B once, memory-bound;
 //   - packed: BLIS-style blocking with a register-tiled microkernel (MR x NR) per instruction set;
 //   - reference: plain triple loop, for f64 and integer types (and the scalar build's baseline).
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -215,6 +216,14 @@ inline float vsum(VecF v) {
 }
 inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+// 2 * VL bf16 as (even elements, odd elements): a bf16 is the top half of a float, so one shift
+// or one mask widens a whole register of pairs
+constexpr bool kSplitBF16 = true;
+inline void vload2(const BFloat16* p, VecF v[2]) {
+  const __m512i w = _mm512_loadu_si512(p);
+  v[0] = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+  v[1] = _mm512_castsi512_ps(_mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
+}
 #elif defined(LOWBIT_AVX2)
 using VecF = __m256;
 constexpr int VL = 8;
@@ -238,6 +247,13 @@ inline VecF vset1(float x) { return _mm256_set1_ps(x); }
 inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
 inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+// 2 * VL bf16 as (even elements, odd elements), as in the AVX-512 build
+constexpr bool kSplitBF16 = true;
+inline void vload2(const BFloat16* p, VecF v[2]) {
+  const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  v[0] = _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+  v[1] = _mm256_castsi256_ps(_mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+}
 inline float vsum(VecF v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -282,7 +298,14 @@ inline VecF vadd(VecF a, VecF b) {
   return a;
 }
 template <typename T> inline void prefetch(const T*) {}
+constexpr bool kSplitBF16 = false;
 #endif
+
+// 2 * VL consecutive weights as two float vectors, in order (bf16 has its own above).
+template <typename T> inline void vload2(const T* p, VecF v[2]) {
+  v[0] = vload(p);
+  v[1] = vload(p + VL);
+}
 
 // Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
 // that the block loop reads whole cache lines: big tensors from Node's allocator start 16 bytes
@@ -294,6 +317,9 @@ int64_t gemv_head(const T* B, int64_t sb_n, int64_t K) {
   return std::min<int64_t>(K, (64 - addr % 64) % 64 / sizeof(T));
 }
 
+// End of the whole blocks of 2 * VL weights that start at head.
+inline int64_t gemv_body(int64_t K, int64_t head) { return head + (K - head) / (2 * VL) * (2 * VL); }
+
 // y[r][c] = dot(x[r], column c of b) for R rows of x and C columns, column c contiguous at
 // b + c * sb_n: the columns share the loads of x, and two accumulators per (row, column) keep
 // enough FMAs in flight to cover their latency. Weights [head, body) go in blocks of 2 * VL,
@@ -303,21 +329,20 @@ void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K
   VecF acc[R][C][2];
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
-  const int64_t body = head + (K - head) / (2 * VL) * (2 * VL);
+  const int64_t body = gemv_body(K, head);
   for (int64_t k = head; k < body; k += 2 * VL) {
-    for (int u = 0; u < 2; u++) {
-      VecF bv[C];
-      for (int c = 0; c < C; c++) {
-        // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
-        // more instructions per byte widening, and a software prefetch 1 KB ahead pays for them
-        if constexpr (!std::is_same_v<T, float>) prefetch(b + c * sb_n + k + u * VL + 1024 / sizeof(T));
-        bv[c] = vload(b + c * sb_n + k + u * VL);
-      }
-      for (int r = 0; r < R; r++) {
-        const VecF xv = vload(x + r * ldx + k + u * VL);
-        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
-      }
+    VecF bv[C][2];
+    for (int c = 0; c < C; c++) {
+      // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
+      // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
+      if constexpr (!std::is_same_v<T, float>) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
+      vload2(b + c * sb_n + k, bv[c]);
     }
+    for (int r = 0; r < R; r++)
+      for (int u = 0; u < 2; u++) {
+        const VecF xv = vload(x + r * ldx + k + u * VL);
+        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c][u], acc[r][c][u]);
+      }
   }
   auto edge = [&](int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; k += VL) {
@@ -382,6 +407,25 @@ void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, fl
   for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * ldd);
 }
 
+// x as gemv_dot reads it: widened, and where vload2 takes bf16 weights as (even, odd) elements,
+// each block of [head, body) stored in that order too.
+template <typename T>
+void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, int64_t head, float* x, int64_t ldx) {
+  widen_rows(A, sa_m, sa_k, M, K, x, ldx);
+  if constexpr (std::is_same_v<T, BFloat16> && kSplitBF16) {
+    float block[2 * VL];
+    for (int64_t m = 0; m < M; m++)
+      for (int64_t k = head; k < gemv_body(K, head); k += 2 * VL) {
+        float* xk = x + m * ldx + k;
+        for (int i = 0; i < VL; i++) {
+          block[i] = xk[2 * i];
+          block[VL + i] = xk[2 * i + 1];
+        }
+        std::copy(block, block + 2 * VL, xk);
+      }
+  }
+}
+
 // Runs one batch entry's product into the fp32 buffer C (ldc = N), using all threads.
 template <typename T>
 void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel) {
@@ -413,7 +457,7 @@ void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel
     const int64_t head = gemv_head(B, sb_n, K);
     const int64_t ldx = (K + line - 1) / line * line, pad = (line - head % line) % line;
     float* x = scratch(2, pad + M * ldx) + pad;
-    widen_rows(A, sa_m, sa_k, M, K, x, ldx);
+    gemv_x(A, sa_m, sa_k, M, K, head, x, ldx);
     split(N, 4, [&](int64_t n0, int64_t n1) {
       switch (M) {
         case 1: gemv_dot<1>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
