@@ -9,6 +9,9 @@ export interface Contender {
   burst(reps: number): Promise<number[]>;
 }
 
+/** One contender's repetition times, burst by burst: bursts[round][rep], in seconds. */
+export type Bursts = number[][];
+
 export interface Plan {
   rounds: number;
   warmup_s: number;
@@ -18,8 +21,8 @@ export interface Plan {
   pause_ms: number;
 }
 
-/** Per-repetition seconds of each contender, `plan.rounds` bursts each. */
-export async function interleave(contenders: readonly Contender[], plan: Plan): Promise<number[][]> {
+/** Each contender's bursts, `plan.rounds` of them. */
+export async function interleave(contenders: readonly Contender[], plan: Plan): Promise<Bursts[]> {
   const reps: number[] = [];
   for (const c of contenders) {
     // warm caches, page in the operands, start thread pools; the warm-up sizes the bursts
@@ -28,13 +31,13 @@ export async function interleave(contenders: readonly Contender[], plan: Plan): 
     while (warm.length < 3 || performance.now() - t0 < plan.warmup_s * 1000) warm.push(...(await c.burst(1)));
     reps.push(Math.min(1000, Math.max(1, Math.round(plan.burst_s / median(warm)))));
   }
-  const samples: number[][] = contenders.map(() => []);
+  const bursts: Bursts[] = contenders.map(() => []);
   for (let r = 0; r < plan.rounds; r++) {
     for (let i = 0; i < contenders.length; i++) {
       const j = (i + r) % contenders.length;  // who goes first rotates
       await sleep(plan.pause_ms);
-      samples[j]!.push(...(await contenders[j]!.burst(reps[j]!)));
+      bursts[j]!.push(await contenders[j]!.burst(reps[j]!));
     }
   }
-  return samples;
+  return bursts;
 }

@@ -2,18 +2,17 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { Case, Goal } from "./cases.js";
 import type { Machine } from "./machine.js";
-import type { Plan } from "./measure.js";
+import type { Bursts, Plan } from "./measure.js";
 import type { PeerInfo } from "./peer.js";
-import { median, spread } from "./stats.js";
+import { median, quantile, round_ratios, spread } from "./stats.js";
 
 export interface Measured {
   threads: number;
   case: Case;
-  /** Seconds per repetition. */
-  lowbit: number[];
-  torch: number[];
+  lowbit: Bursts;
+  torch: Bursts;
   /** lowbit on case.against_own.other, timed in the same rounds. */
-  own: number[] | null;
+  own: Bursts | null;
 }
 
 export interface Row {
@@ -21,11 +20,19 @@ export interface Row {
   title: string;
   lowbit: string;
   other: string;
+  /** Median time of the other over lowbit's; and the quartiles of that ratio round by round. */
   ratio: number;
+  quartiles: [number, number];
   goal: Goal | null;
 }
 
-function figure(c: Case, times: readonly number[]): string {
+function ratio(a: Bursts, b: Bursts): Pick<Row, "ratio" | "quartiles"> {
+  const rs = round_ratios(a, b);
+  return { ratio: median(b.flat()) / median(a.flat()), quartiles: [quantile(rs, 0.25), quantile(rs, 0.75)] };
+}
+
+function figure(c: Case, bursts: Bursts): string {
+  const times = bursts.flat();
   const t = median(times), pm = `±${(spread(times) * 100).toFixed(1)}%`;
   if (c.unit === "GFLOP/s") return `${(c.work / t / 1e9).toFixed(1)} GFLOP/s ${pm}`;
   return `${(t * 1e3).toFixed(3)} ms, ${(c.work / t / 1e9).toFixed(1)} GB/s ${pm}`;
@@ -37,12 +44,12 @@ export function rows(results: readonly Measured[]): Row[] {
     const c = m.case;
     out.push({
       threads: m.threads, title: c.title, lowbit: figure(c, m.lowbit), other: `torch ${figure(c, m.torch)}`,
-      ratio: median(m.torch) / median(m.lowbit), goal: c.goal,
+      ...ratio(m.lowbit, m.torch), goal: c.goal,
     });
     if (c.against_own && m.own) {
       out.push({
-        threads: m.threads, title: c.against_own.title, lowbit: `bf16 ${(median(m.lowbit) * 1e3).toFixed(3)} ms`,
-        other: `fp32 ${(median(m.own) * 1e3).toFixed(3)} ms`, ratio: median(m.own) / median(m.lowbit), goal: c.against_own.goal,
+        threads: m.threads, title: c.against_own.title, lowbit: `bf16 ${(median(m.lowbit.flat()) * 1e3).toFixed(3)} ms`,
+        other: `fp32 ${(median(m.own.flat()) * 1e3).toFixed(3)} ms`, ...ratio(m.lowbit, m.own), goal: c.against_own.goal,
       });
     }
   }
@@ -56,7 +63,8 @@ export function table(rs: readonly Row[]): string {
   ];
   for (const r of rs) {
     const met = r.goal ? (r.goal.met(r.ratio) ? "yes" : "**NO**") : "(information)";
-    lines.push(`| ${r.threads} | ${r.title} | ${r.lowbit} | ${r.other} | ${r.ratio.toFixed(2)}x | ${r.goal?.text ?? "—"} | ${met} |`);
+    const [q1, q3] = r.quartiles;
+    lines.push(`| ${r.threads} | ${r.title} | ${r.lowbit} | ${r.other} | ${r.ratio.toFixed(2)}x (${q1.toFixed(2)}–${q3.toFixed(2)}) | ${r.goal?.text ?? "—"} | ${met} |`);
   }
   return lines.join("\n");
 }
@@ -98,7 +106,8 @@ ${table(rs)}
 ${missed.length === 0 ? "All goals met." : `Goals missed: ${missed.map((r) => `${r.title} at ${r.threads} thread(s)`).join("; ")}.`}
 
 Ratio: torch's median time over lowbit's (above 1 means lowbit is faster); for the bf16-vs-fp32
-row, lowbit's fp32 time over its bf16 time. GEMV figures are milliseconds per product and GB/s of
+row, lowbit's fp32 time over its bf16 time. In brackets, the quartiles of the same ratio taken
+round by round, which shows how much it moves with the machine's drift. GEMV figures are milliseconds per product and GB/s of
 weights read (64 MB fp32, 32 MB bf16). "±" is half the interquartile range over the median.
 
 ## How it is measured

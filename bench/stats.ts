@@ -17,3 +17,9 @@ export function median(xs: readonly number[]): number {
 export function spread(xs: readonly number[]): number {
   return (quantile(xs, 0.75) - quantile(xs, 0.25)) / 2 / median(xs);
 }
+
+/** b's time over a's, round by round (the medians of their bursts in the same round): how far
+ *  the ratio itself moves while the machine's speed drifts. */
+export function round_ratios(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[] {
+  return a.map((burst, r) => median(b[r]!) / median(burst));
+}
