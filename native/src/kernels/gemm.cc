@@ -219,10 +219,9 @@ template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpre
 // 2 * VL bf16 as (even elements, odd elements): a bf16 is the top half of a float, so one shift
 // or one mask widens a whole register of pairs
 constexpr bool kSplitBF16 = true;
-inline void vload2(const BFloat16* p, VecF v[2]) {
+inline VecF vload_half(const BFloat16* p, int u) {
   const __m512i w = _mm512_loadu_si512(p);
-  v[0] = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
-  v[1] = _mm512_castsi512_ps(_mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
+  return _mm512_castsi512_ps(u == 0 ? _mm512_slli_epi32(w, 16) : _mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
 }
 #elif defined(LOWBIT_AVX2)
 using VecF = __m256;
@@ -249,10 +248,9 @@ inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 // 2 * VL bf16 as (even elements, odd elements), as in the AVX-512 build
 constexpr bool kSplitBF16 = true;
-inline void vload2(const BFloat16* p, VecF v[2]) {
+inline VecF vload_half(const BFloat16* p, int u) {
   const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  v[0] = _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
-  v[1] = _mm256_castsi256_ps(_mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+  return _mm256_castsi256_ps(u == 0 ? _mm256_slli_epi32(w, 16) : _mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
 }
 inline float vsum(VecF v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -302,10 +300,7 @@ constexpr bool kSplitBF16 = false;
 #endif
 
 // 2 * VL consecutive weights as two float vectors, in order (bf16 has its own above).
-template <typename T> inline void vload2(const T* p, VecF v[2]) {
-  v[0] = vload(p);
-  v[1] = vload(p + VL);
-}
+template <typename T> inline VecF vload_half(const T* p, int u) { return vload(p + u * VL); }
 
 // Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
 // that the block loop reads whole cache lines: big tensors from Node's allocator start 16 bytes
@@ -331,18 +326,18 @@ void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K
     for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
   const int64_t body = gemv_body(K, head);
   for (int64_t k = head; k < body; k += 2 * VL) {
-    VecF bv[C][2];
-    for (int c = 0; c < C; c++) {
-      // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
-      // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
-      if constexpr (!std::is_same_v<T, float>) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
-      vload2(b + c * sb_n + k, bv[c]);
-    }
-    for (int r = 0; r < R; r++)
-      for (int u = 0; u < 2; u++) {
+    // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
+    // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
+    if constexpr (!std::is_same_v<T, float>)
+      for (int c = 0; c < C; c++) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
+    for (int u = 0; u < 2; u++) {
+      VecF bv[C];
+      for (int c = 0; c < C; c++) bv[c] = vload_half(b + c * sb_n + k, u);
+      for (int r = 0; r < R; r++) {
         const VecF xv = vload(x + r * ldx + k + u * VL);
-        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c][u], acc[r][c][u]);
+        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
       }
+    }
   }
   auto edge = [&](int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; k += VL) {
