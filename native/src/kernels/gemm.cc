@@ -216,8 +216,9 @@ inline float vsum(VecF v) {
 }
 inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
-// 2 * VL bf16 as (even elements, odd elements): a bf16 is the top half of a float, so one shift
-// or one mask widens a whole register of pairs
+// Half u of 2 * VL bf16 as floats: the even elements (u = 0) or the odd ones (u = 1). A bf16 is
+// the top half of a float, so one shift or one mask widens a whole register of pairs; gemv_x
+// stores x in the same order.
 constexpr bool kSplitBF16 = true;
 inline VecF vload_half(const BFloat16* p, int u) {
   const __m512i w = _mm512_loadu_si512(p);
@@ -246,7 +247,7 @@ inline VecF vset1(float x) { return _mm256_set1_ps(x); }
 inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
 inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
-// 2 * VL bf16 as (even elements, odd elements), as in the AVX-512 build
+// Half u of 2 * VL bf16: even (u = 0) or odd (u = 1) elements, as in the AVX-512 build.
 constexpr bool kSplitBF16 = true;
 inline VecF vload_half(const BFloat16* p, int u) {
   const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -299,7 +300,8 @@ template <typename T> inline void prefetch(const T*) {}
 constexpr bool kSplitBF16 = false;
 #endif
 
-// 2 * VL consecutive weights as two float vectors, in order (bf16 has its own above).
+// Half u of the 2 * VL weights at p as floats: elements [u * VL, (u + 1) * VL) (but see the bf16
+// overloads above).
 template <typename T> inline VecF vload_half(const T* p, int u) { return vload(p + u * VL); }
 
 // Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
@@ -406,15 +408,16 @@ void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, fl
   for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * ldd);
 }
 
-// x as gemv_dot reads it: widened, and where vload2 takes bf16 weights as (even, odd) elements,
-// each block of [head, body) stored in that order too.
+// x as gemv_dot reads it: widened, and where vload_half takes bf16 weights as even then odd
+// elements, each block of [head, body) stored in that order too.
 template <typename T>
 void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, int64_t head, float* x, int64_t ldx) {
   widen_rows(A, sa_m, sa_k, M, K, x, ldx);
   if constexpr (std::is_same_v<T, BFloat16> && kSplitBF16) {
+    const int64_t body = gemv_body(K, head);
     float block[2 * VL];
     for (int64_t m = 0; m < M; m++)
-      for (int64_t k = head; k < gemv_body(K, head); k += 2 * VL) {
+      for (int64_t k = head; k < body; k += 2 * VL) {
         float* xk = x + m * ldx + k;
         for (int i = 0; i < VL; i++) {
           block[i] = xk[2 * i];
