@@ -125,6 +125,10 @@ weights read (64 MB fp32, 32 MB bf16). "±" is half the interquartile range over
   bursts of about ${ctx.plan.burst_s * 1000} ms each (the order rotates every round, with a ${ctx.plan.pause_ms} ms
   pause before each burst so OpenBLAS's spinning idle threads are asleep); medians over all repetitions.
   The process exits with status 1 when a goal is missed.
+- On a shared VM, absolute figures move by 10-30% from run to run; the ratios move less, since
+  the contenders alternate within each round (see the quartiles). GEMV figures above DRAM
+  bandwidth mean the weights stayed partly cached between repetitions, which a 32-64 MB matrix
+  can when the two threads run on core complexes with separate L3 caches; it happens to both sides.
 
 ## A fair peer needs OpenBLAS
 
