@@ -107,8 +107,9 @@ ${missed.length === 0 ? "All goals met." : `Goals missed: ${missed.map((r) => `$
 
 Ratio: torch's median time over lowbit's (above 1 means lowbit is faster); for the bf16-vs-fp32
 row, lowbit's fp32 time over its bf16 time. In brackets, the quartiles of the same ratio taken
-round by round, which shows how much it moves with the machine's drift. GEMV figures are milliseconds per product and GB/s of
-weights read (64 MB fp32, 32 MB bf16). "±" is half the interquartile range over the median.
+round by round, which shows how much it moves with the machine's drift. GEMV figures are
+milliseconds per product and GB/s of weights read (64 MB fp32, 32 MB bf16). "±" is half the
+interquartile range over the median.
 
 ## How it is measured
 
