@@ -4,6 +4,7 @@
 //   - gemv: one output row (or column): a dot or axpy sweep that reads B once, memory-bound;
 //   - packed: BLIS-style blocking with a register-tiled microkernel (MR x NR) per instruction set;
 //   - reference: plain triple loop, for f64 and integer types (and the scalar build's baseline).
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -133,7 +134,8 @@ void pack_panel(const T* src, int64_t rs, int64_t ks, int rows, int P, int64_t k
     for (int64_t k = 0; k < kc; k++) dst[k * P + r] = 0;
 }
 
-// Per-thread packing buffers, kept between calls (the pool's threads live as long as the process).
+// Per-thread buffers, kept between calls (the pool's threads live as long as the process):
+// 0 and 1 hold gemm_packed's panels of B and A, 2 the widened x of a gemv.
 float* scratch(int which, int64_t n) {
   thread_local Buffer bufs[3];
   thread_local int64_t caps[3] = {0, 0, 0};
@@ -193,13 +195,35 @@ inline VecF vload(const BFloat16* p) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
 }
 inline VecF vload(const Half* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+// the first n (<= VL) elements, zeros after them; nothing past them is read
+inline __mmask16 first(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }
+inline VecF vload_part(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(first(n), p); }
+inline VecF vload_part(const BFloat16* p, int64_t n) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(first(n), p)), 16));
+}
+inline VecF vload_part(const Half* p, int64_t n) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(first(n), p)); }
 inline VecF vzero() { return _mm512_setzero_ps(); }
 inline VecF vfma(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }
 inline VecF vset1(float x) { return _mm512_set1_ps(x); }
 inline void vstore(float* p, VecF v) { _mm512_storeu_ps(p, v); }
-inline float vsum(VecF v) { return _mm512_reduce_add_ps(v); }
+// the halving tree of _mm512_reduce_add_ps, which GCC 12 falsely warns about once inlined in a loop
+inline float vsum(VecF v) {
+  const __m256 h = _mm256_add_ps(_mm512_extractf32x8_ps(v, 0), _mm512_extractf32x8_ps(v, 1));
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
 inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+// Half u of 2 * VL bf16 as floats: the even elements (u = 0) or the odd ones (u = 1). A bf16 is
+// the top half of a float, so one shift or one mask widens a whole register of pairs; gemv_x
+// stores x in the same order.
+constexpr bool kSplitBF16 = true;
+inline VecF vload_half(const BFloat16* p, int u) {
+  const __m512i w = _mm512_loadu_si512(p);
+  return _mm512_castsi512_ps(u == 0 ? _mm512_slli_epi32(w, 16) : _mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
+}
 #elif defined(LOWBIT_AVX2)
 using VecF = __m256;
 constexpr int VL = 8;
@@ -208,12 +232,27 @@ inline VecF vload(const BFloat16* p) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), 16));
 }
 inline VecF vload(const Half* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+// the first n (<= VL) elements, zeros after them; nothing past them is read
+inline VecF vload_part(const float* p, int64_t n) {
+  return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+template <typename T> inline VecF vload_part(const T* p, int64_t n) {  // AVX2 has no 16-bit masked load
+  T tmp[VL] = {};
+  for (int64_t i = 0; i < n; i++) tmp[i] = p[i];
+  return vload(tmp);
+}
 inline VecF vzero() { return _mm256_setzero_ps(); }
 inline VecF vfma(VecF a, VecF b, VecF c) { return _mm256_fmadd_ps(a, b, c); }
 inline VecF vset1(float x) { return _mm256_set1_ps(x); }
 inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
 inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+// Half u of 2 * VL bf16: even (u = 0) or odd (u = 1) elements, as in the AVX-512 build.
+constexpr bool kSplitBF16 = true;
+inline VecF vload_half(const BFloat16* p, int u) {
+  const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm256_castsi256_ps(u == 0 ? _mm256_slli_epi32(w, 16) : _mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+}
 inline float vsum(VecF v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -228,6 +267,11 @@ struct VecF { float v[VL]; };
 template <typename T> inline VecF vload(const T* p) {
   VecF r;
   for (int i = 0; i < VL; i++) r.v[i] = Cast<float>::from(p[i]);
+  return r;
+}
+template <typename T> inline VecF vload_part(const T* p, int64_t n) {
+  VecF r{};
+  for (int64_t i = 0; i < n; i++) r.v[i] = Cast<float>::from(p[i]);
   return r;
 }
 inline VecF vzero() { return VecF{}; }
@@ -253,58 +297,76 @@ inline VecF vadd(VecF a, VecF b) {
   return a;
 }
 template <typename T> inline void prefetch(const T*) {}
+constexpr bool kSplitBF16 = false;
 #endif
 
-// y[r][n] = dot(x[r], column n of B) for R rows, where column n is contiguous: B + n * sb_n.
-// Four columns at a time share the loads of x.
+// Half u of the 2 * VL weights at p as floats: elements [u * VL, (u + 1) * VL) (but see the bf16
+// overloads above).
+template <typename T> inline VecF vload_half(const T* p, int u) { return vload(p + u * VL); }
+
+// Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
+// that the block loop reads whole cache lines: big tensors from Node's allocator start 16 bytes
+// past one, and loads split across lines (and pages) lose 10-25% of the DRAM bandwidth.
+template <typename T>
+int64_t gemv_head(const T* B, int64_t sb_n, int64_t K) {
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(B);
+  if ((sb_n * sizeof(T)) % 64 != 0 || addr % sizeof(T) != 0) return 0;
+  return std::min<int64_t>(K, (64 - addr % 64) % 64 / sizeof(T));
+}
+
+// End of the whole blocks of 2 * VL weights that start at head.
+inline int64_t gemv_body(int64_t K, int64_t head) { return head + (K - head) / (2 * VL) * (2 * VL); }
+
+// y[r][c] = dot(x[r], column c of b) for R rows of x and C columns, column c contiguous at
+// b + c * sb_n: the columns share the loads of x, and two accumulators per (row, column) keep
+// enough FMAs in flight to cover their latency. Weights [head, body) go in blocks of 2 * VL,
+// the ends in partial vectors.
+template <int R, int C, typename T>
+void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K, int64_t head, float* y, int64_t ldy) {
+  VecF acc[R][C][2];
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
+  const int64_t body = gemv_body(K, head);
+  for (int64_t k = head; k < body; k += 2 * VL) {
+    // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
+    // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
+    if constexpr (!std::is_same_v<T, float>)
+      for (int c = 0; c < C; c++) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
+    for (int u = 0; u < 2; u++) {
+      VecF bv[C];
+      for (int c = 0; c < C; c++) bv[c] = vload_half(b + c * sb_n + k, u);
+      for (int r = 0; r < R; r++) {
+        const VecF xv = vload(x + r * ldx + k + u * VL);
+        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
+      }
+    }
+  }
+  auto edge = [&](int64_t k0, int64_t k1) {
+    for (int64_t k = k0; k < k1; k += VL) {
+      const int64_t n = std::min<int64_t>(VL, k1 - k);
+      for (int c = 0; c < C; c++) {
+        const VecF bv = vload_part(b + c * sb_n + k, n);
+        for (int r = 0; r < R; r++) acc[r][c][0] = vfma(vload_part(x + r * ldx + k, n), bv, acc[r][c][0]);
+      }
+    }
+  };
+  edge(0, head);
+  edge(body, K);
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) y[r * ldy + c] = vsum(vadd(acc[r][c][0], acc[r][c][1]));
+}
+
+// y[r][n0:n1] = x[r] @ B[:, n0:n1] for R rows of x, where column n of B is contiguous: B + n * sb_n.
 template <int R, typename T>
-void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t n0, int64_t n1,
+void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t head, int64_t n0, int64_t n1,
               float* y, int64_t ldy) {
-  // two accumulators per (row, column) keep enough FMAs in flight to cover their latency
-  constexpr int C = 4;
+  // one row of 16-bit weights goes 8 columns at a time: widening adds instructions per byte,
+  // and more independent streams keep more loads in flight (more rows would spill registers)
+  constexpr int C = sizeof(T) == 2 && R == 1 ? 8 : 4;
   int64_t n = n0;
-  for (; n + C <= n1; n += C) {
-    VecF acc[R][C][2];
-    for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
-    const T* b = B + n * sb_n;
-    int64_t k = 0;
-    for (; k + 2 * VL <= K; k += 2 * VL) {
-      for (int u = 0; u < 2; u++) {
-        VecF bv[C];
-        for (int c = 0; c < C; c++) {
-          prefetch(b + c * sb_n + k + u * VL + 1024 / sizeof(T));
-          bv[c] = vload(b + c * sb_n + k + u * VL);
-        }
-        for (int r = 0; r < R; r++) {
-          const VecF xv = vload(x + r * ldx + k + u * VL);
-          for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
-        }
-      }
-    }
-    for (; k + VL <= K; k += VL)
-      for (int c = 0; c < C; c++) {
-        const VecF bv = vload(b + c * sb_n + k);
-        for (int r = 0; r < R; r++) acc[r][c][0] = vfma(vload(x + r * ldx + k), bv, acc[r][c][0]);
-      }
-    for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) {
-        float s = vsum(vadd(acc[r][c][0], acc[r][c][1]));
-        for (int64_t kk = k; kk < K; kk++) s += x[r * ldx + kk] * Cast<float>::from(b[c * sb_n + kk]);
-        y[r * ldy + n + c] = s;
-      }
-  }
-  for (; n < n1; n++) {
-    const T* b = B + n * sb_n;
-    for (int r = 0; r < R; r++) {
-      VecF acc = vzero();
-      int64_t k = 0;
-      for (; k + VL <= K; k += VL) acc = vfma(vload(x + r * ldx + k), vload(b + k), acc);
-      float s = vsum(acc);
-      for (; k < K; k++) s += x[r * ldx + k] * Cast<float>::from(b[k]);
-      y[r * ldy + n] = s;
-    }
-  }
+  for (; n + C <= n1; n += C) gemv_block<R, C>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
+  for (; n + 4 <= n1; n += 4) gemv_block<R, 4>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
+  for (; n < n1; n++) gemv_block<R, 1>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
 }
 
 // y[n0:n1] = sum_k x[k] * B[k, n0:n1] where rows of B are contiguous (B + k * sb_k), four rows
@@ -342,8 +404,28 @@ void gemv_axpy(const float* x, const T* B, int64_t sb_k, int64_t K, int64_t n0, 
 
 // ---------------------------------------------------------------- driver
 template <typename T>
-void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, float* dst) {
-  for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * K);
+void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, float* dst, int64_t ldd) {
+  for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * ldd);
+}
+
+// x as gemv_dot reads it: widened, and where vload_half takes bf16 weights as even then odd
+// elements, each block of [head, body) stored in that order too.
+template <typename T>
+void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, int64_t head, float* x, int64_t ldx) {
+  widen_rows(A, sa_m, sa_k, M, K, x, ldx);
+  if constexpr (std::is_same_v<T, BFloat16> && kSplitBF16) {
+    const int64_t body = gemv_body(K, head);
+    float block[2 * VL];
+    for (int64_t m = 0; m < M; m++)
+      for (int64_t k = head; k < body; k += 2 * VL) {
+        float* xk = x + m * ldx + k;
+        for (int i = 0; i < VL; i++) {
+          block[i] = xk[2 * i];
+          block[VL + i] = xk[2 * i + 1];
+        }
+        std::copy(block, block + 2 * VL, xk);
+      }
+  }
 }
 
 // Runs one batch entry's product into the fp32 buffer C (ldc = N), using all threads.
@@ -370,21 +452,28 @@ void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel
     const int64_t a_m = sb_n, a_k = sb_k, b_k = sa_k, b_n = sa_m;
     sa_m = a_m; sa_k = a_k; sb_k = b_k; sb_n = b_n;
   }
-  if (M <= 4 && K > 0 && (sb_k == 1 || (sb_n == 1 && M == 1))) {
-    std::vector<float> x(static_cast<size_t>(M * K));
-    widen_rows(A, sa_m, sa_k, M, K, x.data());
-    if (sb_k == 1) {
-      split(N, 4, [&](int64_t n0, int64_t n1) {
-        switch (M) {
-          case 1: gemv_dot<1>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          case 2: gemv_dot<2>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          case 3: gemv_dot<3>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-          default: gemv_dot<4>(x.data(), K, B, sb_n, K, n0, n1, C, N); break;
-        }
-      });
-    } else {
-      split(N, 64, [&](int64_t n0, int64_t n1) { gemv_axpy(x.data(), B, sb_k, K, n0, n1, C); });
-    }
+  if (M <= 4 && K > 0 && sb_k == 1) {
+    // x[r] + head starts a cache line, as the weights it meets there do: split loads of x
+    // from L1 cost as much as split loads of the weights
+    constexpr int64_t line = 64 / sizeof(float);
+    const int64_t head = gemv_head(B, sb_n, K);
+    const int64_t ldx = (K + line - 1) / line * line, pad = (line - head % line) % line;
+    float* x = scratch(2, pad + M * ldx) + pad;
+    gemv_x(A, sa_m, sa_k, M, K, head, x, ldx);
+    split(N, 4, [&](int64_t n0, int64_t n1) {
+      switch (M) {
+        case 1: gemv_dot<1>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
+        case 2: gemv_dot<2>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
+        case 3: gemv_dot<3>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
+        default: gemv_dot<4>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
+      }
+    });
+    return;
+  }
+  if (M == 1 && K > 0 && sb_n == 1) {
+    float* x = scratch(2, K);
+    widen_rows(A, sa_m, sa_k, M, K, x, K);
+    split(N, 64, [&](int64_t n0, int64_t n1) { gemv_axpy(x, B, sb_k, K, n0, n1, C); });
     return;
   }
   if (K == 0) {
