@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "convert.h"
+#include "gemv.h"
 
 namespace lowbit {
 namespace LOWBIT_ARCH {
@@ -35,78 +35,43 @@ Buffer aligned_floats(int64_t n) {
   return Buffer(static_cast<float*>(std::aligned_alloc(64, bytes)));
 }
 
-// ---------------------------------------------------------------- microkernels
+// ---------------------------------------------------------------- microkernel
 // acc[MR][NR] = sum_k Ap[k][0..MR) (x) Bp[k][0..NR); then C tile = acc (+ C when accumulate).
-// Ap: MR floats per k, Bp: NR floats per k, both packed contiguously.
+// Ap: MR floats per k, Bp: NR floats per k, both packed contiguously. The tile stays in
+// registers: MR * NR / VL accumulators plus NR / VL vectors of B (28 + 2 of the 32 zmm registers
+// on AVX-512, 12 + 2 of 16 ymm on AVX2); each A element is broadcast from memory.
+constexpr int NV = NR / VL;
+static_assert(NR % VL == 0, "NR must be a whole number of vectors");
 
-#if defined(LOWBIT_AVX512)
 void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
                  bool accumulate) {
-  __m512 acc0[MR], acc1[MR];
-#pragma GCC unroll 14
-  for (int i = 0; i < MR; i++) { acc0[i] = _mm512_setzero_ps(); acc1[i] = _mm512_setzero_ps(); }
-  for (int64_t k = 0; k < kc; k++) {
-    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
-    _mm_prefetch(reinterpret_cast<const char*>(bp + 8 * NR), _MM_HINT_T0);
-#pragma GCC unroll 14
-    for (int i = 0; i < MR; i++) {
-      const __m512 a = _mm512_set1_ps(ap[i]);
-      acc0[i] = _mm512_fmadd_ps(a, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(a, b1, acc1[i]);
-    }
-    ap += MR;
-    bp += NR;
-  }
-#pragma GCC unroll 14
-  for (int i = 0; i < MR; i++) {
-    float* ci = c + i * ldc;
-    if (accumulate) {
-      acc0[i] = _mm512_add_ps(acc0[i], _mm512_loadu_ps(ci));
-      acc1[i] = _mm512_add_ps(acc1[i], _mm512_loadu_ps(ci + 16));
-    }
-    _mm512_storeu_ps(ci, acc0[i]);
-    _mm512_storeu_ps(ci + 16, acc1[i]);
-  }
-}
-#elif defined(LOWBIT_AVX2)
-void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
-                 bool accumulate) {
-  __m256 acc0[MR], acc1[MR];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; i++) { acc0[i] = _mm256_setzero_ps(); acc1[i] = _mm256_setzero_ps(); }
-  for (int64_t k = 0; k < kc; k++) {
-    const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; i++) {
-      const __m256 a = _mm256_broadcast_ss(ap + i);
-      acc0[i] = _mm256_fmadd_ps(a, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(a, b1, acc1[i]);
-    }
-    ap += MR;
-    bp += NR;
-  }
-#pragma GCC unroll 6
-  for (int i = 0; i < MR; i++) {
-    float* ci = c + i * ldc;
-    if (accumulate) {
-      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
-      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
-    }
-    _mm256_storeu_ps(ci, acc0[i]);
-    _mm256_storeu_ps(ci + 8, acc1[i]);
-  }
-}
-#else
-void microkernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c, int64_t ldc,
-                 bool accumulate) {
-  float acc[MR][NR] = {};
-  for (int64_t k = 0; k < kc; k++, ap += MR, bp += NR)
-    for (int i = 0; i < MR; i++)
-      for (int j = 0; j < NR; j++) acc[i][j] += ap[i] * bp[j];
+  VecF acc[MR][NV];
+#pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
-    for (int j = 0; j < NR; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; j++) acc[i][j] = vzero();
+  for (int64_t k = 0; k < kc; k++) {
+    VecF b[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; j++) b[j] = vload(bp + j * VL);
+    prefetch(bp + 8 * NR);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const VecF a = vset1(ap[i]);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) acc[i][j] = vfma(a, b[j], acc[i][j]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; j++) {
+      float* cij = c + i * ldc + j * VL;
+      vstore(cij, accumulate ? vadd(acc[i][j], vload(cij)) : acc[i][j]);
+    }
 }
-#endif
 
 // ---------------------------------------------------------------- packing
 // Element (r, k) of a panel lives at src + r * rs + k * ks; it is stored at dst[k * P + r] as
@@ -182,249 +147,6 @@ void gemm_packed(const T* A, int64_t sa_m, int64_t sa_k, const T* B, int64_t sb_
         }
       }
     }
-  }
-}
-
-// ---------------------------------------------------------------- gemv
-// Vector loads that widen T to float: 16 lanes (AVX-512), 8 (AVX2), or 1 (scalar build).
-#if defined(LOWBIT_AVX512)
-using VecF = __m512;
-constexpr int VL = 16;
-inline VecF vload(const float* p) { return _mm512_loadu_ps(p); }
-inline VecF vload(const BFloat16* p) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))), 16));
-}
-inline VecF vload(const Half* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
-// the first n (<= VL) elements, zeros after them; nothing past them is read
-inline __mmask16 first(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }
-inline VecF vload_part(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(first(n), p); }
-inline VecF vload_part(const BFloat16* p, int64_t n) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(first(n), p)), 16));
-}
-inline VecF vload_part(const Half* p, int64_t n) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(first(n), p)); }
-inline VecF vzero() { return _mm512_setzero_ps(); }
-inline VecF vfma(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }
-inline VecF vset1(float x) { return _mm512_set1_ps(x); }
-inline void vstore(float* p, VecF v) { _mm512_storeu_ps(p, v); }
-// the halving tree of _mm512_reduce_add_ps, which GCC 12 falsely warns about once inlined in a loop
-inline float vsum(VecF v) {
-  const __m256 h = _mm256_add_ps(_mm512_extractf32x8_ps(v, 0), _mm512_extractf32x8_ps(v, 1));
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
-template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
-// Half u of 2 * VL bf16 as floats: the even elements (u = 0) or the odd ones (u = 1). A bf16 is
-// the top half of a float, so one shift or one mask widens a whole register of pairs; gemv_x
-// stores x in the same order.
-constexpr bool kSplitBF16 = true;
-inline VecF vload_half(const BFloat16* p, int u) {
-  const __m512i w = _mm512_loadu_si512(p);
-  return _mm512_castsi512_ps(u == 0 ? _mm512_slli_epi32(w, 16) : _mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
-}
-#elif defined(LOWBIT_AVX2)
-using VecF = __m256;
-constexpr int VL = 8;
-inline VecF vload(const float* p) { return _mm256_loadu_ps(p); }
-inline VecF vload(const BFloat16* p) {
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), 16));
-}
-inline VecF vload(const Half* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
-// the first n (<= VL) elements, zeros after them; nothing past them is read
-inline VecF vload_part(const float* p, int64_t n) {
-  return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-}
-template <typename T> inline VecF vload_part(const T* p, int64_t n) {  // AVX2 has no 16-bit masked load
-  T tmp[VL] = {};
-  for (int64_t i = 0; i < n; i++) tmp[i] = p[i];
-  return vload(tmp);
-}
-inline VecF vzero() { return _mm256_setzero_ps(); }
-inline VecF vfma(VecF a, VecF b, VecF c) { return _mm256_fmadd_ps(a, b, c); }
-inline VecF vset1(float x) { return _mm256_set1_ps(x); }
-inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
-inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
-template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
-// Half u of 2 * VL bf16: even (u = 0) or odd (u = 1) elements, as in the AVX-512 build.
-constexpr bool kSplitBF16 = true;
-inline VecF vload_half(const BFloat16* p, int u) {
-  const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  return _mm256_castsi256_ps(u == 0 ? _mm256_slli_epi32(w, 16) : _mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
-}
-inline float vsum(VecF v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-#else
-// portable 8-lane vector: independent partial sums keep dot products accurate (and let the
-// compiler use whatever SIMD the baseline target has)
-constexpr int VL = 8;
-struct VecF { float v[VL]; };
-template <typename T> inline VecF vload(const T* p) {
-  VecF r;
-  for (int i = 0; i < VL; i++) r.v[i] = Cast<float>::from(p[i]);
-  return r;
-}
-template <typename T> inline VecF vload_part(const T* p, int64_t n) {
-  VecF r{};
-  for (int64_t i = 0; i < n; i++) r.v[i] = Cast<float>::from(p[i]);
-  return r;
-}
-inline VecF vzero() { return VecF{}; }
-inline VecF vfma(VecF a, VecF b, VecF c) {
-  for (int i = 0; i < VL; i++) c.v[i] += a.v[i] * b.v[i];
-  return c;
-}
-inline VecF vset1(float x) {
-  VecF r;
-  for (int i = 0; i < VL; i++) r.v[i] = x;
-  return r;
-}
-inline void vstore(float* p, VecF v) {
-  for (int i = 0; i < VL; i++) p[i] = v.v[i];
-}
-inline float vsum(VecF v) {
-  float s = 0;
-  for (int i = 0; i < VL; i++) s += v.v[i];
-  return s;
-}
-inline VecF vadd(VecF a, VecF b) {
-  for (int i = 0; i < VL; i++) a.v[i] += b.v[i];
-  return a;
-}
-template <typename T> inline void prefetch(const T*) {}
-constexpr bool kSplitBF16 = false;
-#endif
-
-// Half u of the 2 * VL weights at p as floats: elements [u * VL, (u + 1) * VL) (but see the bf16
-// overloads above).
-template <typename T> inline VecF vload_half(const T* p, int u) { return vload(p + u * VL); }
-
-// Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
-// that the block loop reads whole cache lines: big tensors from Node's allocator start 16 bytes
-// past one, and loads split across lines (and pages) lose 10-25% of the DRAM bandwidth.
-template <typename T>
-int64_t gemv_head(const T* B, int64_t sb_n, int64_t K) {
-  const uintptr_t addr = reinterpret_cast<uintptr_t>(B);
-  if ((sb_n * sizeof(T)) % 64 != 0 || addr % sizeof(T) != 0) return 0;
-  return std::min<int64_t>(K, (64 - addr % 64) % 64 / sizeof(T));
-}
-
-// End of the whole blocks of 2 * VL weights that start at head.
-inline int64_t gemv_body(int64_t K, int64_t head) { return head + (K - head) / (2 * VL) * (2 * VL); }
-
-// y[r][c] = dot(x[r], column c of b) for R rows of x and C columns, column c contiguous at
-// b + c * sb_n: the columns share the loads of x, and two accumulators per (row, column) keep
-// enough FMAs in flight to cover their latency. Weights [head, body) go in blocks of 2 * VL,
-// the ends in partial vectors.
-template <int R, int C, typename T>
-void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K, int64_t head, float* y, int64_t ldy) {
-  VecF acc[R][C][2];
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
-  const int64_t body = gemv_body(K, head);
-  for (int64_t k = head; k < body; k += 2 * VL) {
-    // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
-    // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
-    if constexpr (!std::is_same_v<T, float>)
-      for (int c = 0; c < C; c++) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
-    for (int u = 0; u < 2; u++) {
-      VecF bv[C];
-      for (int c = 0; c < C; c++) bv[c] = vload_half(b + c * sb_n + k, u);
-      for (int r = 0; r < R; r++) {
-        const VecF xv = vload(x + r * ldx + k + u * VL);
-        for (int c = 0; c < C; c++) acc[r][c][u] = vfma(xv, bv[c], acc[r][c][u]);
-      }
-    }
-  }
-  auto edge = [&](int64_t k0, int64_t k1) {
-    for (int64_t k = k0; k < k1; k += VL) {
-      const int64_t n = std::min<int64_t>(VL, k1 - k);
-      for (int c = 0; c < C; c++) {
-        const VecF bv = vload_part(b + c * sb_n + k, n);
-        for (int r = 0; r < R; r++) acc[r][c][0] = vfma(vload_part(x + r * ldx + k, n), bv, acc[r][c][0]);
-      }
-    }
-  };
-  edge(0, head);
-  edge(body, K);
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < C; c++) y[r * ldy + c] = vsum(vadd(acc[r][c][0], acc[r][c][1]));
-}
-
-// y[r][n0:n1] = x[r] @ B[:, n0:n1] for R rows of x, where column n of B is contiguous: B + n * sb_n.
-template <int R, typename T>
-void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t head, int64_t n0, int64_t n1,
-              float* y, int64_t ldy) {
-  // one row of 16-bit weights goes 8 columns at a time: widening adds instructions per byte,
-  // and more independent streams keep more loads in flight (more rows would spill registers)
-  constexpr int C = sizeof(T) == 2 && R == 1 ? 8 : 4;
-  int64_t n = n0;
-  for (; n + C <= n1; n += C) gemv_block<R, C>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
-  for (; n + 4 <= n1; n += 4) gemv_block<R, 4>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
-  for (; n < n1; n++) gemv_block<R, 1>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
-}
-
-// y[n0:n1] = sum_k x[k] * B[k, n0:n1] where rows of B are contiguous (B + k * sb_k), four rows
-// of B per sweep over a block of y that stays in L1.
-template <typename T>
-void gemv_axpy(const float* x, const T* B, int64_t sb_k, int64_t K, int64_t n0, int64_t n1, float* y) {
-  constexpr int64_t kBlock = 2048;
-  for (int64_t nb = n0; nb < n1; nb += kBlock) {
-    const int64_t ne = std::min(n1, nb + kBlock);
-    for (int64_t n = nb; n < ne; n++) y[n] = 0;
-    int64_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const T* b0 = B + k * sb_k;
-      const T *b1 = b0 + sb_k, *b2 = b1 + sb_k, *b3 = b2 + sb_k;
-      const VecF x0 = vset1(x[k]), x1 = vset1(x[k + 1]), x2 = vset1(x[k + 2]), x3 = vset1(x[k + 3]);
-      int64_t n = nb;
-      for (; n + VL <= ne; n += VL) {
-        VecF acc = vload(y + n);
-        acc = vfma(x0, vload(b0 + n), acc);
-        acc = vfma(x1, vload(b1 + n), acc);
-        acc = vfma(x2, vload(b2 + n), acc);
-        acc = vfma(x3, vload(b3 + n), acc);
-        vstore(y + n, acc);
-      }
-      for (; n < ne; n++)
-        y[n] += x[k] * Cast<float>::from(b0[n]) + x[k + 1] * Cast<float>::from(b1[n]) +
-                x[k + 2] * Cast<float>::from(b2[n]) + x[k + 3] * Cast<float>::from(b3[n]);
-    }
-    for (; k < K; k++) {
-      const T* b0 = B + k * sb_k;
-      for (int64_t n = nb; n < ne; n++) y[n] += x[k] * Cast<float>::from(b0[n]);
-    }
-  }
-}
-
-// ---------------------------------------------------------------- driver
-template <typename T>
-void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, float* dst, int64_t ldd) {
-  for (int64_t m = 0; m < M; m++) to_f32(A + m * sa_m, sa_k, K, dst + m * ldd);
-}
-
-// x as gemv_dot reads it: widened, and where vload_half takes bf16 weights as even then odd
-// elements, each block of [head, body) stored in that order too.
-template <typename T>
-void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, int64_t head, float* x, int64_t ldx) {
-  widen_rows(A, sa_m, sa_k, M, K, x, ldx);
-  if constexpr (std::is_same_v<T, BFloat16> && kSplitBF16) {
-    const int64_t body = gemv_body(K, head);
-    float block[2 * VL];
-    for (int64_t m = 0; m < M; m++)
-      for (int64_t k = head; k < body; k += 2 * VL) {
-        float* xk = x + m * ldx + k;
-        for (int i = 0; i < VL; i++) {
-          block[i] = xk[2 * i];
-          block[VL + i] = xk[2 * i + 1];
-        }
-        std::copy(block, block + 2 * VL, xk);
-      }
   }
 }
 
