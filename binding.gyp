@@ -41,7 +41,8 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/cpu/cpuinfo.cc",
-        "native/src/cpu/threadpool.cc"
+        "native/src/cpu/threadpool.cc",
+        "native/src/cpu/interrupt.cc"
       ],
       "dependencies": ["kernels_scalar", "kernels_avx2", "kernels_avx512"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

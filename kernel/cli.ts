@@ -12,6 +12,7 @@ const HELP = `lowbit: LLM quantization in TypeScript, with PyTorch's numerics
 usage: lowbit <command>
 
 commands:
+  kernel F  run the Jupyter kernel on connection file F (what Jupyter starts)
   demo      a short tour: data types, downcasting, a bf16 model (what \`npm start\` runs)
   info      the native kernels in use (instruction set, threads) or why they are not
   help      this text
@@ -37,6 +38,9 @@ function info(): void {
 
 const cmd = process.argv[2] ?? "help";
 switch (cmd) {
+  case "kernel":
+    await (await import("./jupyter/main.js")).run_kernel(process.argv[3]);
+    break;
   case "demo":
     demo();
     break;

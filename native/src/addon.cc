@@ -163,7 +163,16 @@ void start_iter(Iter& it, const std::vector<int64_t>& shape) {
   for (size_t d = 0; d < shape.size(); d++) it.shape[d] = shape[d];
 }
 
+// After every kernel: an interrupted kernel stopped early and its output is garbage, so it raises
+// KeyboardInterrupt (Python's name, which Jupyter front ends know); other kernel errors raise as
+// they were reported.
 void throw_kernel_error(Napi::Env env) {
+  if (interrupted()) {
+    take_kernel_error();
+    Napi::Error e = Napi::Error::New(env, "interrupted by the user");
+    e.Set("name", Napi::String::New(env, "KeyboardInterrupt"));
+    throw e;
+  }
   const char* e = take_kernel_error();
   if (e) throw Napi::Error::New(env, e);
 }
@@ -179,6 +188,7 @@ Napi::Value Cast_(const Napi::CallbackInfo& info) {
   add_operand(env, it, "cast input", info[5], sd, info[7], info[8], shape);
   it.coalesce();
   active->cast(it, dd, sd);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -247,6 +257,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   }
   it.coalesce();
   active->unary(it, static_cast<int>(op), dt, odt, params);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -263,6 +274,7 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   add_operand(env, it, "second operand", info[11], dt, info[12], info[13], shape);
   it.coalesce();
   active->where(it, dt);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -318,6 +330,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   a.inner_ndim = n;
   a.outer.coalesce();
   active->reduce(a);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -359,6 +372,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   }
   if (g.batch * g.M * g.N == 0) return env.Undefined();
   active->gemm(g);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -385,6 +399,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   RowArgs a = row_args(env, info);
   a.log = info[7].ToBoolean().Value();
   if (a.rows * a.n > 0) active->softmax(a);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -403,6 +418,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
     (which ? a.bias : a.weight) = p.data + off * dtype_size(a.param_dtype);
   }
   if (a.rows * a.n > 0) active->layer_norm(a);
+  throw_kernel_error(env);
   return env.Undefined();
 }
 
@@ -461,6 +477,14 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   active = best_kernels();
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("interrupt", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+    request_interrupt();
+    return i.Env().Undefined();
+  }));
+  exports.Set("clearInterrupt", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+    clear_interrupt();
+    return i.Env().Undefined();
+  }));
   exports.Set("opNames", Napi::Function::New(env, OpNames));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

@@ -23,6 +23,9 @@ export interface NativeAddon extends Omit<Kernels, "name"> {
   opNames(): { binary: string[]; unary: string[]; reduce: string[] };
   setNumThreads(n: number): void;
   setIsa(name: string): string;
+  /** Asks running kernels to stop (they then throw KeyboardInterrupt); callable from any thread. */
+  interrupt(): void;
+  clearInterrupt(): void;
 }
 
 /** The addon's path: LOWBIT_NATIVE_PATH, or found by walking up from this file (kernel/... in

@@ -126,7 +126,7 @@ void gemm_packed(const T* A, int64_t sa_m, int64_t sa_k, const T* B, int64_t sb_
       for (int64_t jr = 0; jr < nc; jr += NR)
         pack_panel(B + pc * sb_k + (jc + jr) * sb_n, sb_n, sb_k, static_cast<int>(std::min<int64_t>(NR, nc - jr)), NR,
                    kc, bpack + jr * kc);
-      for (int64_t ic = m0; ic < m1; ic += MC) {
+      for (int64_t ic = m0; ic < m1 && !interrupted(); ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
         for (int64_t ir = 0; ir < mc; ir += MR)
           pack_panel(A + (ic + ir) * sa_m + pc * sa_k, sa_m, sa_k, static_cast<int>(std::min<int64_t>(MR, mc - ir)), MR,
@@ -251,10 +251,10 @@ void gemm_float(const GemmArgs& g) {
   float* C = direct ? reinterpret_cast<float*>(out) : tmp.data();
   if (g.batch >= num_threads() && g.batch > 1) {
     parallel_for(g.batch, 1, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, false);
+      for (int64_t b = b0; b < b1 && !interrupted(); b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, false);
     });
   } else {
-    for (int64_t b = 0; b < g.batch; b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, true);
+    for (int64_t b = 0; b < g.batch && !interrupted(); b++) gemm_one<T>(g, A + b * g.a_sb, B + b * g.b_sb, C + b * MN, true);
   }
   if (!direct) finish_rows<T>(g, C, g.batch * g.M, out);
 }
@@ -276,7 +276,7 @@ void gemm_reference(const GemmArgs& g) {
   }
   parallel_for(g.batch * g.M, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.N * g.K)), [&](int64_t r0, int64_t r1) {
     std::vector<Acc> acc(static_cast<size_t>(g.N));
-    for (int64_t r = r0; r < r1; r++) {
+    for (int64_t r = r0; r < r1 && !interrupted(); r++) {
       const int64_t b = r / g.M, m = r % g.M;
       const T* a = A + b * g.a_sb + m * g.a_sm;
       const T* bb = B + b * g.b_sb;

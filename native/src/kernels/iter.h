@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "../cpu/interrupt.h"
 #include "../cpu/threadpool.h"
 
 namespace lowbit {
@@ -71,7 +72,7 @@ void for_each_run(const Iter& it, int64_t grain, Body&& body) {
       rem /= it.shape[d];
     }
     int64_t pos = begin;
-    while (pos < end) {
+    while (pos < end && !interrupted()) {
       char* ptrs[kMaxOperands];
       for (int o = 0; o < nops; o++) {
         int64_t off = 0;

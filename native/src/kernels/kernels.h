@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "../cpu/interrupt.h"
 #include "iter.h"
 
 namespace lowbit {

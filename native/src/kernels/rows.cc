@@ -31,7 +31,7 @@ void softmax_typed(const RowArgs& a) {
   const int64_t n = a.n;
   parallel_for(a.rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)), [&](int64_t r0, int64_t r1) {
     std::vector<F> row(static_cast<size_t>(n));
-    for (int64_t r = r0; r < r1; r++) {
+    for (int64_t r = r0; r < r1 && !interrupted(); r++) {
       widen(X + r * n, n, row.data());
       F mx = -std::numeric_limits<F>::infinity();
       for (int64_t i = 0; i < n; i++) mx = (row[i] > mx || row[i] != row[i]) ? row[i] : mx;
@@ -74,7 +74,7 @@ void layer_norm_typed(const RowArgs& a) {
   load_param(a.bias, b);
   parallel_for(a.rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)), [&](int64_t r0, int64_t r1) {
     std::vector<F> row(static_cast<size_t>(n));
-    for (int64_t r = r0; r < r1; r++) {
+    for (int64_t r = r0; r < r1 && !interrupted(); r++) {
       widen(X + r * n, n, row.data());
       double mean = 0;
       for (int64_t i = 0; i < n; i++) mean += row[i];

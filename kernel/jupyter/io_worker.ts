@@ -1,0 +1,92 @@
+// A worker thread that keeps the heartbeat and control channels answering while the main thread is
+// busy in a cell: Jupyter front ends interrupt over control (interrupt_mode "message"), and a
+// synchronous cell or a long native loop never yields to the main event loop.
+//
+// interrupt_request: sets the native kernels' interrupt flag (a long GEMM stops between blocks),
+// sends SIGINT to this process (vm's breakOnSigint stops synchronous JavaScript), and tells the main
+// thread (which rejects a pending top-level await). shutdown_request: replies, then asks the main
+// thread to exit, and exits the process itself if the main thread does not manage within a second.
+import { parentPort, workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { native_addon } from "../tensor/backend/index.js";
+import { address, type ConnectionInfo } from "./connection.js";
+import { log } from "./log.js";
+import { Sender } from "./sender.js";
+import { decode, encode, new_header, Signer, WireError, type Message } from "./wire.js";
+
+export interface WorkerData {
+  info: ConnectionInfo;
+  session: string;
+  kernel_info: Record<string, unknown>;
+}
+
+/** Messages from this worker to the main thread. */
+export type WorkerEvent =
+  | { kind: "ready" }
+  | { kind: "interrupt" }
+  | { kind: "shutdown"; restart: boolean };
+
+const { info, session, kernel_info } = workerData as WorkerData;
+const signer = new Signer(info.key);
+const post = (e: WorkerEvent) => parentPort!.postMessage(e);
+
+async function heartbeat(): Promise<void> {
+  const hb = new zmq.Reply();
+  await hb.bind(address(info, "hb"));
+  for await (const frames of hb) await hb.send(frames);
+}
+
+function reply(control: Sender, req: Message, msg_type: string, content: Record<string, unknown>): Promise<void> {
+  return control.send(encode({
+    identities: req.identities,
+    header: new_header(msg_type, session),
+    parent_header: req.header,
+    metadata: {},
+    content,
+  }, signer));
+}
+
+async function control_loop(): Promise<void> {
+  const sock = new zmq.Router();
+  await sock.bind(address(info, "control"));
+  const control = new Sender(sock, (e) => log("control send failed:", e.message));
+  post({ kind: "ready" });
+  for await (const frames of sock) {
+    let req: Message;
+    try {
+      req = decode(frames, signer);
+    } catch (e) {
+      log(e instanceof WireError ? `control: dropped a message: ${e.message}` : e);
+      continue;
+    }
+    switch (req.header.msg_type) {
+      case "interrupt_request":
+        native_addon()?.interrupt();
+        post({ kind: "interrupt" });
+        process.kill(process.pid, "SIGINT");
+        await reply(control, req, "interrupt_reply", { status: "ok" });
+        break;
+      case "shutdown_request": {
+        const restart = req.content.restart === true;
+        await reply(control, req, "shutdown_reply", { status: "ok", restart });
+        post({ kind: "shutdown", restart });
+        // a main thread stuck in a synchronous cell cannot exit by itself
+        setTimeout(() => process.kill(process.pid, "SIGKILL"), 1000).unref();
+        break;
+      }
+      case "kernel_info_request":
+        await reply(control, req, "kernel_info_reply", kernel_info);
+        break;
+      default:
+        log(`control: ${req.header.msg_type} is not supported`);
+        if (req.header.msg_type.endsWith("_request")) {
+          await reply(control, req, req.header.msg_type.replace(/_request$/, "_reply"), {
+            status: "error", ename: "NotImplementedError", evalue: `${req.header.msg_type} is not supported`, traceback: [],
+          });
+        }
+    }
+  }
+}
+
+heartbeat().catch((e) => log("heartbeat stopped:", e));
+control_loop().catch((e) => log("control channel stopped:", e));

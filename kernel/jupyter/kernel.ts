@@ -1,0 +1,301 @@
+// The lowbit Jupyter kernel (messaging protocol 5.3). The main thread owns shell, stdin and iopub
+// and runs cells one at a time; a worker thread (io_worker.ts) owns heartbeat and control, so
+// they answer while a cell runs. Every incoming message is verified with the connection's HMAC
+// key; a bad one is logged and dropped, never run.
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import * as zmq from "zeromq";
+import * as lowbit from "../index.js";
+import { set_display_sink, type DisplaySink } from "../viz/display.js";
+import { mime_bundle } from "../viz/mime.js";
+import { address, read_connection_file, type ConnectionInfo } from "./connection.js";
+import { Executor } from "./executor.js";
+import { History } from "./history.js";
+import type { WorkerData, WorkerEvent } from "./io_worker.js";
+import { kernel_info } from "./kernel_info.js";
+import { log } from "./log.js";
+import { Sender } from "./sender.js";
+import { StreamCapture } from "./streams.js";
+import { decode, encode, new_header, Signer, WireError, type Message } from "./wire.js";
+
+type Content = Record<string, unknown>;
+
+export class Kernel {
+  readonly session = randomUUID();
+  private readonly signer: Signer;
+  private readonly info: ConnectionInfo;
+  private shell!: zmq.Router;
+  private stdin!: zmq.Router;
+  private iopub!: zmq.Publisher;
+  private shell_out!: Sender;
+  private stdin_out!: Sender;
+  private iopub_out!: Sender;
+  private worker!: Worker;
+  private readonly executor: Executor;
+  private readonly streams: StreamCapture;
+  private readonly history = new History();
+  private execution_count = 0;
+  /** the request whose outputs iopub messages belong to */
+  private parent: Message | null = null;
+  private readonly queue: Message[] = [];
+  private busy = false;
+  /** execute requests queued before this time are aborted (stop_on_error after a failure) */
+  private abort_before = 0;
+  private pending_input: { resolve: (s: string) => void; reject: (e: Error) => void } | null = null;
+  private allow_stdin = false;
+
+  constructor(connection_file: string, private readonly cwd = process.cwd()) {
+    this.info = read_connection_file(connection_file);
+    this.signer = new Signer(this.info.key);
+    this.streams = new StreamCapture((name, text) => this.publish("stream", { name, text }));
+    this.executor = new Executor(cwd, lowbit as unknown as Record<string, unknown>, {
+      input: {
+        value: (prompt = "", o: { password?: boolean } = {}) => this.input(prompt, o.password ?? false),
+        decl: "declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;",
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.shell = new zmq.Router();
+    this.stdin = new zmq.Router();
+    this.iopub = new zmq.Publisher();
+    await Promise.all([
+      this.shell.bind(address(this.info, "shell")),
+      this.stdin.bind(address(this.info, "stdin")),
+      this.iopub.bind(address(this.info, "iopub")),
+    ]);
+    const warn = (what: string) => (e: Error) => log(`${what} send failed:`, e.message);
+    this.shell_out = new Sender(this.shell, warn("shell"));
+    this.stdin_out = new Sender(this.stdin, warn("stdin"));
+    this.iopub_out = new Sender(this.iopub, warn("iopub"));
+    await this.start_worker();
+    this.streams.install();
+    set_display_sink(this.display_sink());
+    process.on("SIGINT", () => this.executor.interrupt());
+    this.publish("status", { execution_state: "starting" });
+    void this.receive_shell();
+    void this.receive_stdin();
+    // the TypeScript service takes a few hundred milliseconds: build it once kernel_info is answered
+    setTimeout(() => this.executor.warm(), 50).unref();
+  }
+
+  private async start_worker(): Promise<void> {
+    const data: WorkerData = { info: this.info, session: this.session, kernel_info: kernel_info() };
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    this.worker = new Worker(path.join(here, "io_worker.js"), { workerData: data });
+    this.worker.unref();
+    await new Promise<void>((resolve, reject) => {
+      this.worker.once("error", reject);
+      this.worker.on("message", (e: WorkerEvent) => {
+        if (e.kind === "ready") resolve();
+        else void this.on_worker(e);
+      });
+    });
+  }
+
+  private async on_worker(e: WorkerEvent): Promise<void> {
+    switch (e.kind) {
+      case "interrupt":
+        this.executor.interrupt();
+        this.pending_input?.reject(new Error("interrupted while waiting for input"));
+        break;
+      case "shutdown":
+        await this.shutdown();
+        break;
+    }
+  }
+
+  // ---------------------------------------------------------------- messaging
+
+  private message(msg_type: string, content: unknown, parent: Message | null, identities: Buffer[] = []) {
+    return encode({
+      identities,
+      header: new_header(msg_type, this.session),
+      parent_header: parent?.header ?? {},
+      metadata: {},
+      content,
+    }, this.signer);
+  }
+
+  /** Publishes on iopub, after whatever text the cell printed before. */
+  publish(msg_type: string, content: unknown, parent: Message | null = this.parent): void {
+    if (msg_type !== "stream") this.streams.flush();
+    void this.iopub_out.send(this.message(msg_type, content, parent, [Buffer.from(msg_type)]));
+  }
+
+  private reply(req: Message, msg_type: string, content: unknown): void {
+    void this.shell_out.send(this.message(msg_type, content, req, req.identities));
+  }
+
+  private display_sink(): DisplaySink {
+    return {
+      rich: true,
+      display: (data, metadata, display_id) =>
+        this.publish("display_data", { data, metadata, transient: display_id ? { display_id } : {} }),
+      update: (data, metadata, display_id) =>
+        this.publish("update_display_data", { data, metadata, transient: { display_id } }),
+      clear: (wait) => this.publish("clear_output", { wait }),
+    };
+  }
+
+  private async receive_shell(): Promise<void> {
+    for await (const frames of this.shell) {
+      let msg: Message;
+      try {
+        msg = decode(frames, this.signer);
+      } catch (e) {
+        log(e instanceof WireError ? `shell: dropped a message: ${e.message}` : e);
+        continue;
+      }
+      (msg as Message & { received: number }).received = Date.now();
+      this.queue.push(msg);
+      if (!this.busy) void this.drain();
+    }
+  }
+
+  private async receive_stdin(): Promise<void> {
+    for await (const frames of this.stdin) {
+      try {
+        const msg = decode(frames, this.signer);
+        if (msg.header.msg_type === "input_reply" && this.pending_input) {
+          this.pending_input.resolve(String(msg.content.value ?? ""));
+        }
+      } catch (e) {
+        log(e instanceof WireError ? `stdin: dropped a message: ${e.message}` : e);
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    while (this.queue.length) {
+      const msg = this.queue.shift()!;
+      this.parent = msg;
+      this.publish("status", { execution_state: "busy" }, msg);
+      try {
+        await this.handle(msg);
+      } catch (e) {
+        // a failure of the kernel itself: the client still gets its reply, never a hang
+        log(`${msg.header.msg_type} failed:`, e instanceof Error ? e.stack : e);
+        if (msg.header.msg_type.endsWith("_request")) {
+          this.reply(msg, msg.header.msg_type.replace(/_request$/, "_reply"), {
+            status: "error", ename: "KernelError", evalue: String(e instanceof Error ? e.message : e), traceback: [],
+            execution_count: this.execution_count,
+          });
+        }
+      }
+      this.publish("status", { execution_state: "idle" }, msg);
+    }
+    this.busy = false;
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  private async handle(msg: Message): Promise<void> {
+    const c = msg.content;
+    switch (msg.header.msg_type) {
+      case "kernel_info_request":
+        return this.reply(msg, "kernel_info_reply", kernel_info());
+      case "execute_request":
+        return this.execute(msg);
+      case "complete_request": {
+        const code = String(c.code ?? ""), cursor = Number(c.cursor_pos ?? code.length);
+        const r = this.executor.complete(code, cursor);
+        return this.reply(msg, "complete_reply", {
+          status: "ok", matches: r.matches, cursor_start: r.start, cursor_end: r.end, metadata: {},
+        });
+      }
+      case "inspect_request": {
+        const code = String(c.code ?? ""), cursor = Number(c.cursor_pos ?? code.length);
+        const text = this.executor.inspect(code, cursor);
+        return this.reply(msg, "inspect_reply", {
+          status: "ok", found: text !== null, data: text === null ? {} : { "text/plain": text }, metadata: {},
+        });
+      }
+      case "is_complete_request":
+        return this.reply(msg, "is_complete_reply", this.executor.is_complete(String(c.code ?? "")));
+      case "history_request":
+        return this.reply(msg, "history_reply", { status: "ok", history: this.history.query(c) });
+      case "comm_info_request":
+        return this.reply(msg, "comm_info_reply", { status: "ok", comms: {} });
+      case "comm_open":
+        // no comm targets (widgets) exist yet: close it so the front end knows
+        this.publish("comm_close", { comm_id: c.comm_id, data: {} });
+        return;
+      case "comm_msg":
+      case "comm_close":
+        return;
+      case "shutdown_request":
+        this.reply(msg, "shutdown_reply", { status: "ok", restart: c.restart === true });
+        return this.shutdown();
+      default:
+        log(`shell: ${msg.header.msg_type} is not supported`);
+        if (msg.header.msg_type.endsWith("_request")) {
+          this.reply(msg, msg.header.msg_type.replace(/_request$/, "_reply"), {
+            status: "error", ename: "NotImplementedError", evalue: `${msg.header.msg_type} is not supported`, traceback: [],
+          });
+        }
+    }
+  }
+
+  private async execute(msg: Message): Promise<void> {
+    const c = msg.content;
+    const code = String(c.code ?? "");
+    const silent = c.silent === true;
+    const store = c.store_history !== false && !silent;
+    const received = (msg as Message & { received: number }).received;
+    if (received < this.abort_before) {
+      return this.reply(msg, "execute_reply", { status: "aborted", execution_count: this.execution_count });
+    }
+    if (store) this.execution_count++;
+    const n = this.execution_count;
+    if (!silent) this.publish("execute_input", { code, execution_count: n });
+    this.allow_stdin = c.allow_stdin === true;
+    const r = await this.executor.execute(code, `[${n}]`);
+    this.streams.flush();
+    if (store) this.history.add(this.session, n, code);
+    if (r.status === "error") {
+      if (!silent) this.publish("error", r.error);
+      this.reply(msg, "execute_reply", { status: "error", execution_count: n, ...r.error });
+      // stop_on_error (default true): what was queued behind this cell does not run
+      if (c.stop_on_error !== false) this.abort_before = Date.now() + 1;
+      return;
+    }
+    if (r.has_value && !silent) {
+      this.publish("execute_result", { execution_count: n, data: mime_bundle(r.value), metadata: {} });
+    }
+    const expressions: Content = {};
+    for (const [k, expr] of Object.entries((c.user_expressions ?? {}) as Record<string, string>)) {
+      expressions[k] = { status: "error", ename: "NotImplementedError", evalue: `user_expressions are not evaluated (${expr})`, traceback: [] };
+    }
+    this.reply(msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: expressions, payload: [] });
+  }
+
+  /** `await input("prompt")` in a cell: an input_request on stdin to the client that ran the cell. */
+  input(prompt: string, password: boolean): Promise<string> {
+    const parent = this.parent;
+    if (!parent || !this.allow_stdin) {
+      return Promise.reject(new Error("input(): this front end does not support input requests (allow_stdin is false)"));
+    }
+    this.streams.flush();
+    return new Promise<string>((resolve, reject) => {
+      this.pending_input = { resolve, reject };
+      void this.stdin_out.send(this.message("input_request", { prompt, password }, parent, parent.identities));
+    }).finally(() => {
+      this.pending_input = null;
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.streams.flush();
+    await Promise.race([
+      Promise.all([this.iopub_out.flushed(), this.shell_out.flushed()]),
+      new Promise((r) => setTimeout(r, 500)),
+    ]);
+    this.executor.close();
+    process.exit(0);
+  }
+}

@@ -1,0 +1,64 @@
+// tslab's converter (TypeScript 5 type-checking and transpiling each cell, with the declarations of
+// earlier cells) set up for lowbit: `import ... from "lowbit"` and Node's types resolve from any
+// notebook directory, the way tslab makes `import "tslab"` resolve.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "@tslab/typescript-for-tslab";
+import { createConverter, isCompleteCode, type Converter } from "tslab/dist/converter.js";
+
+/** The lowbit package's root directory (where its package.json is). */
+export function package_root(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pj = path.join(dir, "package.json");
+    if (existsSync(pj) && JSON.parse(readFileSync(pj, "utf8")).name === "lowbit") return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error("cannot find the lowbit package root");
+}
+
+let redirected = false;
+
+// Paths under <cwd>/node_modules/lowbit go to this package, and <cwd>/node_modules/@types to the
+// types this package depends on, unless the notebook directory really has them.
+function redirect_module_paths(cwd: string, root: string): void {
+  if (redirected) return;
+  redirected = true;
+  const fake = path.join(cwd, "node_modules");
+  const map = (p: string): string => {
+    if (!p.startsWith(fake + path.sep) && p !== fake) return p;
+    const rest = p.slice(fake.length);
+    if (rest === "/lowbit" || rest.startsWith("/lowbit/")) return root + rest.slice("/lowbit".length);
+    if ((rest === "/@types" || rest.startsWith("/@types/")) && !real.directoryExists(path.join(fake, "@types"))) {
+      return path.join(root, "node_modules") + rest;
+    }
+    return p;
+  };
+  const sys = ts.sys as unknown as Record<string, (p: string, ...r: unknown[]) => unknown>;
+  const real = { directoryExists: ts.sys.directoryExists.bind(ts.sys) };
+  for (const fn of ["fileExists", "readFile", "directoryExists", "realpath", "getDirectories"]) {
+    const orig = sys[fn];
+    if (typeof orig !== "function") continue;
+    sys[fn] = function (this: unknown, p: string, ...rest: unknown[]) {
+      return orig.call(this, map(p), ...rest);
+    };
+  }
+  const dir_exists = sys.directoryExists!;
+  sys.directoryExists = (p: string) => p === fake || p === path.join(fake, "@types") || (dir_exists(p) as boolean);
+}
+
+/** A converter for cells run in `cwd` (creating one takes a few hundred milliseconds). */
+export function create_converter(cwd: string): Converter {
+  redirect_module_paths(cwd, package_root());
+  const prev = process.cwd();
+  process.chdir(cwd);  // the converter roots its virtual files at the current directory
+  try {
+    return createConverter();
+  } finally {
+    process.chdir(prev);
+  }
+}
+
+export { isCompleteCode, ts };
+export type { Converter };
