@@ -8,4 +8,6 @@ export { line, scatter, type LineOptions, type ScatterOptions } from "./plot/xy.
 export { bar, type BarOptions } from "./plot/bar.js";
 export { histogram, type HistogramOptions } from "./plot/histogram.js";
 export { heatmap, heatmap_trace, type HeatmapOptions, type HeatmapTraceOptions } from "./plot/heatmap.js";
+export { make_subplots, type SubplotsOptions } from "./plot/subplots.js";
+export { plot_quantization_errors, quantization_errors_figure, type QuantizationErrorsOptions } from "./plot/quantization.js";
 export { init_notebook_mode } from "./plot/plotlyjs.js";
