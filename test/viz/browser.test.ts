@@ -54,10 +54,11 @@ async function rendered(file: string, plots: number): Promise<{ svgs: number; te
   page.on("pageerror", (e) => errors.push(e.message));
   await page.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
   await page.goto(`file://${file}`);
-  await page.waitForFunction((n) => document.querySelectorAll(".plotly-graph-div .main-svg").length >= 2 * n, plots, { timeout: 60_000 });
-  const out = await page.evaluate(() =>
-    [...document.querySelectorAll(".plotly-graph-div")].map((d) => ({ svgs: d.querySelectorAll(".main-svg").length, text: d.textContent ?? "" })),
-  );
+  // page code as strings: the tests are type-checked without the DOM's types
+  await page.waitForFunction(`document.querySelectorAll(".plotly-graph-div .main-svg").length >= ${2 * plots}`, null, { timeout: 60_000 });
+  const out = (await page.evaluate(
+    `[...document.querySelectorAll(".plotly-graph-div")].map((d) => ({ svgs: d.querySelectorAll(".main-svg").length, text: d.textContent }))`,
+  )) as { svgs: number; text: string }[];
   await page.close();
   expect(errors).toEqual([]);
   return out;
@@ -88,7 +89,7 @@ describe.skipIf(!has_chromium)("a page without plotly.js (skipped without /usr/b
     const page = await browser.newPage();
     await page.goto(`file://${file}`);
     expect(await page.textContent(".plotly-graph-div")).toContain("trusted");
-    await page.waitForFunction(() => document.querySelector(".plotly-graph-div")!.textContent!.includes("Waiting for plotly.js"), null, { timeout: 15_000 });
+    await page.locator(".plotly-graph-div", { hasText: "Waiting for plotly.js" }).waitFor({ timeout: 15_000 });
     await page.addScriptTag({ path: createRequire(import.meta.url).resolve("plotly.js-dist") });
     await page.waitForSelector(".plotly-graph-div .main-svg", { timeout: 15_000 });
     expect(await page.textContent(".plotly-graph-div")).toContain("Original Tensor");
