@@ -11,3 +11,4 @@ export { heatmap, heatmap_trace, type HeatmapOptions, type HeatmapTraceOptions }
 export { make_subplots, type SubplotsOptions } from "./plot/subplots.js";
 export { plot_quantization_errors, quantization_errors_figure, type QuantizationErrorsOptions } from "./plot/quantization.js";
 export { init_notebook_mode } from "./plot/plotlyjs.js";
+export { progress, ProgressBar, type ProgressOptions } from "./progress.js";
