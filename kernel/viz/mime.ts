@@ -17,6 +17,11 @@ export interface MimeOptions {
   exclude?: string[];
 }
 
+/** Whether a bundle built with these options should hold this MIME type. */
+export function wants(o: MimeOptions, mime: string): boolean {
+  return (o.include?.includes(mime) ?? true) && !o.exclude?.includes(mime);
+}
+
 const REPR_METHODS: [string, string][] = [
   ["_repr_html_", "text/html"],
   ["_repr_markdown_", "text/markdown"],
@@ -33,7 +38,7 @@ export function mime_bundle(value: unknown, o: MimeOptions = {}): MimeBundle {
   const text = typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, colors: false });
   const out: MimeBundle = { "text/plain": text };
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return out;
-  const wanted = (mime: string) => !(mime in out) && (o.include?.includes(mime) ?? true) && !o.exclude?.includes(mime);
+  const wanted = (mime: string) => !(mime in out) && wants(o, mime);
   const v = value as Record<string, unknown>;
   if (typeof v._repr_mimebundle_ === "function") {
     Object.assign(out, (v._repr_mimebundle_ as (o: MimeOptions) => MimeBundle)(o));

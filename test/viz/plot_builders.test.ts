@@ -13,6 +13,13 @@ describe("Figure", () => {
     expect(String(fig)).toBe("Figure(data=[scatter], title='t')");
   });
 
+  it("takes title strings as Python's plotly does, as { text }", () => {
+    const fig = new Figure({ data: [{ type: "heatmap", z: [[1]], colorbar: { title: "c" } }], layout: { title: "T", xaxis: { title: "x" } } });
+    expect(fig.to_dict().layout).toEqual({ title: { text: "T" }, xaxis: { title: { text: "x" } } });
+    expect(fig.to_dict().data[0]).toEqual({ type: "heatmap", z: [[1]], colorbar: { title: { text: "c" } } });
+    expect(String(fig)).toBe("Figure(data=[heatmap], title='T')");
+  });
+
   it("update_layout deep-merges; update_xaxes reaches every x axis", () => {
     const fig = new Figure({ layout: { xaxis: { title: { text: "x" } }, xaxis2: {}, margin: { l: 1 } } });
     fig.update_layout({ margin: { r: 2 }, height: 300 }).update_xaxes({ showgrid: false });

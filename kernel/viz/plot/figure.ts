@@ -6,7 +6,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { callable_class } from "../callable.js";
 import { display } from "../display.js";
-import type { MimeBundle, MimeOptions } from "../mime.js";
+import { wants, type MimeBundle, type MimeOptions } from "../mime.js";
 import { to_plain } from "./data.js";
 import { figure_html, type FigureJSON, type HtmlOptions } from "./html.js";
 import { take_plotlyjs } from "./plotlyjs.js";
@@ -35,6 +35,13 @@ function merge(target: Record<string, unknown>, patch: Record<string, unknown>):
     target[k] = is_plain(v) ? merge(is_plain(t) ? t : {}, v) : v;
   }
   return target;
+}
+
+// Python's plotly takes title="..." for { text: "..." }; plotly.js 3+ ignores a bare string.
+function title_objects(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(title_objects);
+  if (!is_plain(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "title" && typeof x === "string" ? { text: x } : title_objects(x)]));
 }
 
 type Grid = { rows: number; cols: number } | undefined;
@@ -116,7 +123,8 @@ export const Figure = callable_class(class Figure {
 
   /** { data, layout, config } as plain JSON data (tensors become nested arrays). */
   to_dict(): FigureJSON {
-    return { data: to_plain(this.data) as unknown[], layout: to_plain(this.layout) as Layout, config: to_plain(this.config) as Config };
+    const plain = (v: unknown) => title_objects(to_plain(v));
+    return { data: plain(this.data) as unknown[], layout: plain(this.layout) as Layout, config: to_plain(this.config) as Config };
   }
 
   to_json(): string {
@@ -143,13 +151,12 @@ export const Figure = callable_class(class Figure {
   _repr_mimebundle_(o: MimeOptions = {}): MimeBundle {
     const fig = this.to_dict();
     const out: MimeBundle = { [PLOTLY_MIME]: fig };
-    const html_wanted = (o.include?.includes("text/html") ?? true) && !o.exclude?.includes("text/html");
-    if (html_wanted) out["text/html"] = figure_html(fig, { include_plotlyjs: take_plotlyjs() });
+    if (wants(o, "text/html")) out["text/html"] = figure_html(fig, { include_plotlyjs: take_plotlyjs() });
     return out;
   }
 
   toString(): string {
-    const title = (this.layout.title as { text?: unknown } | undefined)?.text;
+    const title = (title_objects(this.layout) as { title?: { text?: unknown } }).title?.text;
     const traces = this.data.map((t) => t.type ?? "scatter").join(", ");
     return `Figure(data=[${traces}]${title !== undefined ? `, title=${inspect(String(title))}` : ""})`;
   }
