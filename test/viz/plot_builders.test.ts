@@ -59,6 +59,7 @@ describe("line and scatter", () => {
     expect(() => line([1, 2], { x: [1] })).toThrow("line(): 1 x values for 2 y values");
     expect(() => line(torch.zeros([2, 2, 2]))).toThrow("line() needs a 1-D or 2-D tensor, got shape (2, 2, 2)");
     expect(() => scatter([[1], [2]], [[1], [2], [3]])).toThrow("scatter(): 2 x series for 3 y series");
+    expect(() => heatmap(torch.zeros([2048, 1024]))).toThrow(/heatmap\(\): 2,097,152 values are more than a notebook plot can carry .*t\.get\("0:512", "0:512"\)/);
   });
 });
 

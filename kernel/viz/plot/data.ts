@@ -2,6 +2,7 @@
 // arrays plotly.js JSON holds.
 import { float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { format_count } from "../html.js";
 
 type NumericArray = readonly number[] | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array;
 /** One series of numbers: an array or a 1-D tensor. */
@@ -10,6 +11,17 @@ export type Series = NumericArray | Tensor;
 export type SeriesList = readonly Series[] | Tensor;
 /** A grid of numbers: rows of numbers, or a 2-D tensor (a 1-D one is a single row). */
 export type Matrix = readonly (readonly number[])[] | Tensor;
+
+// Past about a million values plotly.js crawls and the notebook file swells by tens of MB:
+// refuse with a way out rather than hang the page.
+const MAX_VALUES = 1 << 20;
+
+function check_size(n: number, what: string): void {
+  if (n > MAX_VALUES) {
+    throw new RangeError(`${what}: ${format_count(n)} values are more than a notebook plot can carry (${format_count(MAX_VALUES)}); ` +
+      `plot a slice such as t.get("0:512", "0:512"), or a histogram() of the values`);
+  }
+}
 
 function shape_error(what: string, t: Tensor): TypeError {
   return new TypeError(`${what} needs a 1-D or 2-D tensor, got shape (${t.shape.join(", ")})`);
@@ -44,7 +56,9 @@ export function arrays(y: Series | SeriesList, what: string, flatten = false): A
 
 /** A 1-D input is one series; a 2-D tensor or an array of series is several. */
 export function series_list(y: Series | SeriesList, what: string): number[][] {
-  return arrays(y, what).map((a) => Array.from(a));
+  const all = arrays(y, what);
+  check_size(all.reduce((n, a) => n + a.length, 0), what);
+  return all.map((a) => Array.from(a));
 }
 
 export function series(x: Series, what: string): number[] {
@@ -53,8 +67,9 @@ export function series(x: Series, what: string): number[] {
 }
 
 export function matrix(z: Matrix, what: string): number[][] {
-  if (z instanceof Tensor) return tensor_rows(z, what).map((r) => Array.from(r));
-  return z.map((row) => Array.from(row));
+  const rows: readonly ArrayLike<number>[] = z instanceof Tensor ? tensor_rows(z, what) : z;
+  check_size(rows.reduce((n, r) => n + r.length, 0), what);
+  return rows.map((r) => Array.from(r));
 }
 
 /** A figure's data with tensors and typed arrays replaced by nested arrays (what JSON can hold). */
