@@ -8,7 +8,7 @@ import { escape_html, format_bytes, format_count } from "./html.js";
 const MONO = "font-family:monospace";
 const NOTE = "color:#888";
 // leaves line up with the text of the summaries beside them, past the disclosure triangle
-const LEAF = `style="${MONO};padding-left:1.1em"`;
+const PAST_TRIANGLE = "padding-left:1.1em";
 const INDENT = 'style="margin-left:1.25em"';
 
 // parameters() skips shared tensors, so tied weights count once
@@ -23,8 +23,9 @@ function stats(m: Module): { count: number; bytes: number; dtypes: Map<string, n
   return { count, bytes, dtypes };
 }
 
-function summary_of(m: Module): string {
-  const { count, dtypes } = stats(m);
+type Stats = ReturnType<typeof stats>;
+
+function summary_of({ count, dtypes }: Stats): string {
   if (count === 0) return "no parameters";
   const kinds = [...dtypes].map(([d, n]) => (dtypes.size === 1 ? d : `${d}: ${format_count(n)}`));
   return `${format_count(count)} parameters · ${kinds.join(", ")}`;
@@ -37,21 +38,23 @@ function title_of(name: string, m: Module): string {
 }
 
 function parameter_line(name: string, p: Parameter): string {
-  return `<div ${LEAF}>${escape_html(name)} <span style="${NOTE}">(${p.shape.join(", ")}) ${escape_html(String(p.dtype))} · ${format_count(p.numel())}</span></div>`;
+  return `<div style="${MONO};${PAST_TRIANGLE}">${escape_html(name)} <span style="${NOTE}">(${p.shape.join(", ")}) ${escape_html(String(p.dtype))} · ${format_count(p.numel())}</span></div>`;
 }
 
-function node(name: string, m: Module, open: boolean): string {
+// The root is open and its line carries the totals, memory included.
+function node(name: string, m: Module, root: boolean): string {
   const own = [...m.named_parameters("", false)];
   const children = [...m.named_children()];
-  const line = `<span style="${MONO}">${title_of(name, m)}</span> <span style="${NOTE}">${summary_of(m)}</span>`;
-  if (own.length === 0 && children.length === 0) return `<div style="padding-left:1.1em">${line}</div>`;
+  const st = stats(m);
+  const title = root ? `<b>${title_of(name, m)}</b>` : title_of(name, m);
+  const note = root ? `${summary_of(st)} · ${format_bytes(st.bytes)}` : summary_of(st);
+  const line = `<span style="${MONO}">${title}</span> <span style="${NOTE}">${note}</span>`;
+  if (own.length === 0 && children.length === 0) return `<div style="${PAST_TRIANGLE}">${line}</div>`;
   const inner = [...own.map(([k, p]) => parameter_line(k, p)), ...children.map(([k, c]) => node(k, c, false))];
-  return `<details${open ? " open" : ""}><summary>${line}</summary><div ${INDENT}>${inner.join("")}</div></details>`;
+  return `<details${root ? " open" : ""}><summary>${line}</summary><div ${INDENT}>${inner.join("")}</div></details>`;
 }
 
-/** text/html for a module: the totals, then the tree of submodules (the top level open). */
+/** text/html for a module: the tree of submodules, the top level open with the totals. */
 export function module_html(m: Module): string {
-  const { count, bytes } = stats(m);
-  const total = `<div style="${MONO}"><b>${escape_html(m._get_name())}</b> · ${format_count(count)} parameters · ${format_bytes(bytes)}</div>`;
-  return `<div class="lowbit-module">${total}${node("", m, true)}</div>`;
+  return `<div class="lowbit-module">${node("", m, true)}</div>`;
 }

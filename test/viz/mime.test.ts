@@ -84,10 +84,10 @@ describe("modules", () => {
     expect(b["text/plain"]).toBe(String(m));
     const h = b["text/html"] as string;
     const total = 4 + 6 + 4 + 100 * 100 + 100;
-    expect(h).toContain(`<b>DummyModel</b> · ${total.toLocaleString("en-US")} parameters`);
+    const bytes = (4 + 6 + 4) * 4 + (100 * 100 + 100) * 2;
+    expect(h).toContain(`<b>DummyModel</b></span> <span style="color:#888">${total.toLocaleString("en-US")} parameters · torch.float32: 14, torch.bfloat16: 10,100 · ${(bytes / 1024).toFixed(1)} KiB`);
     expect(h).toContain("10,100 parameters · torch.bfloat16");
     expect(h).toContain("(linear_1): Linear(in_features=2, out_features=2, bias=True)");
-    expect(h).toContain("torch.float32: 14, torch.bfloat16: 10,100");
     expect(h).toContain("weight <span");
     expect(h.match(/<details/g)).toHaveLength(5);
     expect(h).toContain("<details open>");
@@ -99,7 +99,7 @@ describe("modules", () => {
     lin.weight = emb.weight;
     const m = new nn.Sequential(emb, new nn.ReLU(), lin);
     const h = html(m);
-    expect(h).toContain("<b>Sequential</b> · 40 parameters");
+    expect(h).toContain("<b>Sequential</b></span> <span style=\"color:#888\">40 parameters");
     expect(h).toContain("(1): ReLU</span> <span style=\"color:#888\">no parameters");
   });
 });
