@@ -3,6 +3,8 @@ export * as torch from "./tensor/torch.js";
 export * as nn from "./nn/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
+export * as viz from "./viz/index.js";
+export { display } from "./viz/display.js";
 import { deepcopy } from "./nn/module.js";
 
 /** Python's `copy` module: `copy.deepcopy(model)`. */

@@ -53,8 +53,10 @@ export interface DisplayOptions {
 }
 
 function bundle_of(obj: unknown, o: DisplayOptions): MimeBundle {
-  let data = o.raw ? (obj as MimeBundle) : mime_bundle(obj);
-  if (o.include) data = Object.fromEntries(Object.entries(data).filter(([k]) => o.include!.includes(k)));
+  // a terminal prints text/plain only: don't build the rest (a figure's HTML carries plotly.js)
+  const include = o.include ?? (sink.rich ? undefined : ["text/plain"]);
+  let data = o.raw ? (obj as MimeBundle) : mime_bundle(obj, { include, exclude: o.exclude });
+  if (include) data = Object.fromEntries(Object.entries(data).filter(([k]) => include.includes(k)));
   if (o.exclude) data = Object.fromEntries(Object.entries(data).filter(([k]) => !o.exclude!.includes(k)));
   return data;
 }
