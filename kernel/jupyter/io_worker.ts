@@ -30,8 +30,11 @@ const { info, session, kernel_info } = workerData as WorkerData;
 const signer = new Signer(info.key);
 const post = (e: WorkerEvent) => parentPort!.postMessage(e);
 
+const sockets: zmq.Socket[] = [];
+
 async function heartbeat(): Promise<void> {
   const hb = new zmq.Reply();
+  sockets.push(hb);
   await hb.bind(address(info, "hb"));
   for await (const frames of hb) await hb.send(frames);
 }
@@ -48,6 +51,7 @@ function reply(control: Sender, req: Message, msg_type: string, content: Record<
 
 async function control_loop(): Promise<void> {
   const sock = new zmq.Router();
+  sockets.push(sock);
   await sock.bind(address(info, "control"));
   const control = new Sender(sock, (e) => log("control send failed:", e.message));
   post({ kind: "ready" });
@@ -87,6 +91,14 @@ async function control_loop(): Promise<void> {
     }
   }
 }
+
+// The main thread asks before the process exits: sockets still open when zeromq's context goes
+// away abort the process.
+parentPort!.on("message", (m: string) => {
+  if (m !== "close") return;
+  for (const s of sockets) s.close();
+  process.exit(0);
+});
 
 heartbeat().catch((e) => log("heartbeat stopped:", e));
 control_loop().catch((e) => log("control channel stopped:", e));

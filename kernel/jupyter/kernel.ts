@@ -296,6 +296,11 @@ export class Kernel {
       new Promise((r) => setTimeout(r, 500)),
     ]);
     this.executor.close();
+    // close every socket before exiting: zeromq aborts the process when its context ends under open ones
+    for (const s of [this.shell, this.stdin, this.iopub]) s.close();
+    const worker_gone = new Promise((r) => this.worker.once("exit", r));
+    this.worker.postMessage("close");
+    await Promise.race([worker_gone, new Promise((r) => setTimeout(r, 1000))]);
     process.exit(0);
   }
 }
