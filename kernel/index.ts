@@ -4,7 +4,11 @@ export * as nn from "./nn/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
 export * as viz from "./viz/index.js";
-export { display } from "./viz/display.js";
+// what IPython.display offers as names of its own (viz.JSON stays namespaced: a global JSON
+// would hide JavaScript's)
+export { display, update_display, clear_output, DisplayHandle } from "./viz/display.js";
+export { Markdown, HTML, Image, SVG, Latex } from "./viz/wrappers.js";
+export { progress } from "./viz/progress.js";
 import { deepcopy } from "./nn/module.js";
 
 /** Python's `copy` module: `copy.deepcopy(model)`. */

@@ -135,9 +135,15 @@ export class Executor {
     return [signature, doc, ...tags].filter(Boolean).join("\n\n");
   }
 
-  is_complete(code: string): { status: "complete" | "incomplete"; indent: string } {
+  is_complete(code: string): { status: "complete" | "incomplete" | "invalid"; indent: string } {
     const r = isCompleteCode(code);
-    return { status: r.completed ? "complete" : "incomplete", indent: r.indent ?? "" };
+    if (!r.completed) return { status: "incomplete", indent: r.indent ?? "" };
+    // complete but unparsable: the front end runs it anyway and shows the syntax error
+    const { diagnostics } = ts.transpileModule(code, {
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleDetection: ts.ModuleDetectionKind.Force },
+    });
+    return { status: diagnostics?.length ? "invalid" : "complete", indent: "" };
   }
 
   close(): void {

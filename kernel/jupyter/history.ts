@@ -1,14 +1,17 @@
-// The inputs run this session, answered to history_request (tail, range and search).
+// The inputs run this session, answered to history_request (tail, range and search); with
+// `output`, each input comes with its result's text/plain, as IPython keeps Out[n].
 type Entry = [session: string, line: number, input: string];
 
 export class History {
   private readonly entries: Entry[] = [];
+  private readonly outputs = new Map<number, string>();
 
-  add(session: string, line: number, input: string): void {
+  add(session: string, line: number, input: string, output?: string): void {
     this.entries.push([session, line, input]);
+    if (output !== undefined) this.outputs.set(line, output);
   }
 
-  query(c: Record<string, unknown>): (Entry | [string, number, [string, null]])[] {
+  query(c: Record<string, unknown>): (Entry | [string, number, [string, string | null]])[] {
     let out: Entry[];
     switch (c.hist_access_type) {
       case "range": {
@@ -26,7 +29,7 @@ export class History {
       default:  // "tail"
         out = this.entries.slice(-Number(c.n ?? 10));
     }
-    return c.output ? out.map(([s, n, input]) => [s, n, [input, null]]) : out;
+    return c.output ? out.map(([s, n, input]) => [s, n, [input, this.outputs.get(n) ?? null]]) : out;
   }
 }
 

@@ -256,7 +256,9 @@ export class Kernel {
     this.allow_stdin = c.allow_stdin === true;
     const r = await this.executor.execute(code, `[${n}]`);
     this.streams.flush();
-    if (store) this.history.add(this.session, n, code);
+    // silent cells show nothing: building their bundle would spend the one-time plotly.js embedding
+    const data = r.status === "ok" && r.has_value && !silent ? mime_bundle(r.value) : null;
+    if (store) this.history.add(this.session, n, code, data?.["text/plain"] as string | undefined);
     if (r.status === "error") {
       if (!silent) this.publish("error", r.error);
       this.reply(msg, "execute_reply", { status: "error", execution_count: n, ...r.error });
@@ -264,8 +266,8 @@ export class Kernel {
       if (c.stop_on_error !== false) this.abort_before = Date.now() + 1;
       return;
     }
-    if (r.has_value && !silent) {
-      this.publish("execute_result", { execution_count: n, data: mime_bundle(r.value), metadata: {} });
+    if (data && !silent) {
+      this.publish("execute_result", { execution_count: n, data, metadata: {} });
     }
     const expressions: Content = {};
     for (const [k, expr] of Object.entries((c.user_expressions ?? {}) as Record<string, string>)) {
