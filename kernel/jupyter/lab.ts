@@ -55,10 +55,8 @@ async function run_all(root: string): Promise<number> {
   for (const f of notebooks) {
     const base = path.join(out, f);
     const r = await run_notebook(path.join(root, f), { output: base, html: base.replace(/\.ipynb$/, ".html"), timeout_s: 600 });
-    if (r.error) {
-      failed++;
-      process.stderr.write(`lowbit: ${f}: cell ${r.error.cell} failed: ${r.error.ename}: ${r.error.evalue}\n`);
-    }
+    if (r.errors.length) failed++;
+    for (const e of r.errors) process.stderr.write(`lowbit: ${f}: cell ${e.cell} failed: ${e.ename}: ${e.evalue}\n`);
   }
   process.stderr.write(`lowbit: ran ${notebooks.length} notebook(s); executed copies and HTML pages are in ${out}\n`);
   return failed ? 1 : 0;

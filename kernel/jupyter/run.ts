@@ -22,16 +22,22 @@ export interface RunOptions {
   quiet?: boolean;
 }
 
+export interface CellFailure {
+  cell: number;
+  ename: string;
+  evalue: string;
+}
+
 export interface RunResult {
   notebook: Notebook;
-  /** the first failing cell's error, if any */
-  error: { cell: number; ename: string; evalue: string } | null;
+  /** every failing cell (a timeout has ename TimeoutError), in order */
+  errors: CellFailure[];
 }
 
 export async function run_notebook(file: string, o: RunOptions = {}): Promise<RunResult> {
   const nb = read_notebook(file);
   const client = await KernelClient.start({ cwd: path.dirname(path.resolve(file)), ...o.kernel });
-  let error: RunResult["error"] = null;
+  const errors: CellFailure[] = [];
   try {
     const info = await client.request("kernel_info_request", {});
     nb.metadata.kernelspec = { name: KERNEL_NAME, display_name: kernel_json().display_name, language: "typescript" };
@@ -41,7 +47,7 @@ export async function run_notebook(file: string, o: RunOptions = {}): Promise<Ru
     const cells = o.quiet ? code_cells : progress(code_cells, { desc: path.basename(file), unit: "cell", file: process.stderr });
     for (const [cell, index] of cells) {
       const outputs = collector.next_cell();
-      if (error && !o.allow_errors) {
+      if (errors.length && !o.allow_errors) {
         cell.outputs = [];
         cell.execution_count = null;
         continue;
@@ -55,11 +61,8 @@ export async function run_notebook(file: string, o: RunOptions = {}): Promise<Ru
       cell.execution_count = (r.reply.content.execution_count as number | undefined) ?? null;
       cell.outputs = outputs;
       const status = r.reply.content.status;
-      if ((status === "error" || r.timed_out) && !error) {
-        error = r.timed_out
-          ? { cell: index, ename: "TimeoutError", evalue: `cell ${index} did not finish within ${o.timeout_s} s` }
-          : { cell: index, ename: String(r.reply.content.ename), evalue: String(r.reply.content.evalue) };
-      }
+      if (r.timed_out) errors.push({ cell: index, ename: "TimeoutError", evalue: `cell ${index} did not finish within ${o.timeout_s} s` });
+      else if (status === "error") errors.push({ cell: index, ename: String(r.reply.content.ename), evalue: String(r.reply.content.evalue) });
     }
     for (const c of nb.cells) if (c.outputs) c.outputs = to_nbformat(c.outputs);
   } finally {
@@ -67,5 +70,5 @@ export async function run_notebook(file: string, o: RunOptions = {}): Promise<Ru
   }
   write_notebook(o.output ?? file, nb);
   if (o.html) writeFileSync(o.html, notebook_html(nb, path.basename(file, ".ipynb")));
-  return { notebook: nb, error };
+  return { notebook: nb, errors };
 }
