@@ -207,14 +207,23 @@ export class KernelClient {
 
   private async wait_ready(timeout_ms: number): Promise<void> {
     const deadline = Date.now() + timeout_ms;
-    // the kernel binds its sockets a moment after it starts: ask until it answers
+    // The kernel binds its sockets a moment after it starts: ask until it answers. A subscription
+    // takes effect a moment after connecting, and what the kernel publishes before is lost: ready
+    // means a request's status messages came back on iopub too.
     while (Date.now() < deadline) {
       if (this.exited !== undefined) throw new Error(`the kernel exited during startup (code ${this.exited})`);
+      const frames = this.frames("kernel_info_request", {});
+      const msg_id = JSON.parse(frames[2]!.toString()).msg_id as string;
+      let published = false;
+      this.iopub_listeners.set(msg_id, () => (published = true));
       try {
-        await this.request("kernel_info_request", {}, "shell", 1000);
-        return;
+        await this.send_and_wait(frames, msg_id, "shell", 1000);
+        await new Promise((r) => setTimeout(r, 20));
+        if (published) return;
       } catch {
         // not up yet
+      } finally {
+        this.iopub_listeners.delete(msg_id);
       }
     }
     throw new Error(`the kernel did not answer kernel_info within ${timeout_ms} ms`);

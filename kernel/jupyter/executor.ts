@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import { native_addon } from "../tensor/backend/index.js";
+import type { InterruptState } from "./interrupt.js";
 import { LineMap, mark_lines, unmark_column } from "./line_markers.js";
 import { format_diagnostics, format_error, type CellError, type CellRecord } from "./traceback.js";
 import { create_converter, isCompleteCode, ts, type Converter } from "./typescript.js";
@@ -51,7 +52,12 @@ export class Executor {
   private interrupt_pending: ((e: Error) => void) | null = null;
   private counter = 0;
 
-  constructor(private readonly cwd: string, api: Record<string, unknown>, globals: Record<string, Global> = {}) {
+  constructor(
+    private readonly cwd: string,
+    api: Record<string, unknown>,
+    private readonly interrupts: InterruptState,
+    globals: Record<string, Global> = {},
+  ) {
     const names = Object.keys(api).filter((k) => k !== "default");
     this.prev_decl = `import { ${names.join(", ")} } from "lowbit";\n` +
       Object.values(globals).map((g) => g.decl ?? "").join("\n") + "\n";
@@ -74,12 +80,15 @@ export class Executor {
   }
 
   /** Stops a cell waiting in a top-level await (synchronous code stops through SIGINT). */
+  /** Stops a pending top-level await of the running cell, if an interrupt was requested for it. */
   interrupt(): void {
-    this.interrupt_pending?.(new KeyboardInterrupt());
+    if (this.interrupts.requested) this.interrupt_pending?.(new KeyboardInterrupt());
   }
 
   /** Type-checks, transpiles and runs one cell; label names it in tracebacks, e.g. "[3]". */
   async execute(code: string, label: string): Promise<ExecResult> {
+    this.interrupts.clear();
+    native_addon()?.clearInterrupt();
     const marked = mark_lines(code);
     const r = this.converter().convert(this.prev_decl, marked.text);
     if (r.diagnostics.length > 0) {
@@ -98,10 +107,18 @@ export class Executor {
     const prefix = r.hasToplevelAwait ? "(async function (exports, require) { " : "(function (exports, require) { ";
     const js = `${prefix}${r.output}\n})(__lowbit_cell__.exports, __lowbit_cell__.require)`;
     this.cells.set(filename, { label, source: code, map: new LineMap(r.output), prefix: prefix.length });
-    native_addon()?.clearInterrupt();
     try {
-      const ret = vm.runInThisContext(js, { filename, breakOnSigint: true });
+      // interrupted while type-checking: the cell does not start
+      if (this.interrupts.requested) throw new KeyboardInterrupt();
+      let ret: unknown;
+      this.interrupts.running_sync = true;
+      try {
+        ret = vm.runInThisContext(js, { filename, breakOnSigint: true });
+      } finally {
+        this.interrupts.running_sync = false;
+      }
       if (r.hasToplevelAwait) {
+        if (this.interrupts.requested) throw new KeyboardInterrupt();
         await Promise.race([ret, new Promise((_, reject) => (this.interrupt_pending = reject))]);
       }
     } catch (e) {

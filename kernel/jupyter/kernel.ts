@@ -1,6 +1,6 @@
-// The lowbit Jupyter kernel (messaging protocol 5.3). The main thread owns shell, stdin and iopub
-// and runs cells one at a time; a worker thread (io_worker.ts) owns heartbeat and control, so
-// they answer while a cell runs. Every incoming message is verified with the connection's HMAC
+// The lowbit Jupyter kernel (messaging protocol 5.3). The main thread owns shell and stdin and runs
+// cells one at a time; a worker thread (io_worker.ts) owns heartbeat, control and iopub, so they
+// work while a cell runs. Every incoming message is verified with the connection's HMAC
 // key; a bad one is logged and dropped, never run.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -13,7 +13,8 @@ import { mime_bundle } from "../viz/mime.js";
 import { address, read_connection_file, type ConnectionInfo } from "./connection.js";
 import { Executor } from "./executor.js";
 import { History } from "./history.js";
-import type { WorkerData, WorkerEvent } from "./io_worker.js";
+import { InterruptState } from "./interrupt.js";
+import type { MainEvent, WorkerData, WorkerEvent } from "./io_worker.js";
 import { kernel_info } from "./kernel_info.js";
 import { log } from "./log.js";
 import { Sender } from "./sender.js";
@@ -28,21 +29,22 @@ export class Kernel {
   private readonly info: ConnectionInfo;
   private shell!: zmq.Router;
   private stdin!: zmq.Router;
-  private iopub!: zmq.Publisher;
   private shell_out!: Sender;
   private stdin_out!: Sender;
-  private iopub_out!: Sender;
   private worker!: Worker;
   private readonly executor: Executor;
   private readonly streams: StreamCapture;
   private readonly history = new History();
+  private readonly interrupt_state = new InterruptState();
   private execution_count = 0;
   /** the request whose outputs iopub messages belong to */
   private parent: Message | null = null;
   private readonly queue: Message[] = [];
   private busy = false;
-  /** execute requests queued before this time are aborted (stop_on_error after a failure) */
-  private abort_before = 0;
+  /** shell messages in order of arrival; execute requests numbered below abort_below are aborted
+   *  (stop_on_error: what was queued when a cell failed) */
+  private received = 0;
+  private abort_below = 0;
   private pending_input: { resolve: (s: string) => void; reject: (e: Error) => void } | null = null;
   private allow_stdin = false;
 
@@ -50,7 +52,7 @@ export class Kernel {
     this.info = read_connection_file(connection_file);
     this.signer = new Signer(this.info.key);
     this.streams = new StreamCapture((name, text) => this.publish("stream", { name, text }));
-    this.executor = new Executor(cwd, lowbit as unknown as Record<string, unknown>, {
+    this.executor = new Executor(cwd, lowbit as unknown as Record<string, unknown>, this.interrupt_state, {
       input: {
         value: (prompt = "", o: { password?: boolean } = {}) => this.input(prompt, o.password ?? false),
         decl: "declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;",
@@ -61,20 +63,22 @@ export class Kernel {
   async start(): Promise<void> {
     this.shell = new zmq.Router();
     this.stdin = new zmq.Router();
-    this.iopub = new zmq.Publisher();
     await Promise.all([
       this.shell.bind(address(this.info, "shell")),
       this.stdin.bind(address(this.info, "stdin")),
-      this.iopub.bind(address(this.info, "iopub")),
     ]);
     const warn = (what: string) => (e: Error) => log(`${what} send failed:`, e.message);
     this.shell_out = new Sender(this.shell, warn("shell"));
     this.stdin_out = new Sender(this.stdin, warn("stdin"));
-    this.iopub_out = new Sender(this.iopub, warn("iopub"));
     await this.start_worker();
     this.streams.install();
     set_display_sink(this.display_sink());
-    process.on("SIGINT", () => this.executor.interrupt());
+    // a SIGINT from outside (Ctrl-C on a kernel started by hand) interrupts as a message would
+    process.on("SIGINT", () => {
+      if (!this.busy) return;
+      this.interrupt_state.request();
+      this.executor.interrupt();
+    });
     this.publish("status", { execution_state: "starting" });
     void this.receive_shell();
     void this.receive_stdin();
@@ -83,7 +87,7 @@ export class Kernel {
   }
 
   private async start_worker(): Promise<void> {
-    const data: WorkerData = { info: this.info, session: this.session, kernel_info: kernel_info() };
+    const data: WorkerData = { info: this.info, session: this.session, kernel_info: kernel_info(), interrupt: this.interrupt_state.cells };
     const here = path.dirname(fileURLToPath(import.meta.url));
     this.worker = new Worker(path.join(here, "io_worker.js"), { workerData: data });
     this.worker.unref();
@@ -110,6 +114,10 @@ export class Kernel {
 
   // ---------------------------------------------------------------- messaging
 
+  private post(e: MainEvent): void {
+    this.worker.postMessage(e);
+  }
+
   private message(msg_type: string, content: unknown, parent: Message | null, identities: Buffer[] = []) {
     return encode({
       identities,
@@ -120,10 +128,11 @@ export class Kernel {
     }, this.signer);
   }
 
-  /** Publishes on iopub, after whatever text the cell printed before. */
-  publish(msg_type: string, content: unknown, parent: Message | null = this.parent): void {
-    if (msg_type !== "stream") this.streams.flush();
-    void this.iopub_out.send(this.message(msg_type, content, parent, [Buffer.from(msg_type)]));
+  /** Publishes on iopub (through the I/O thread, which keeps the order). */
+  publish(msg_type: string, content: Content, parent: Message | null = this.parent): void {
+    // a silent execution broadcasts no output (messaging spec), only its busy/idle status
+    if (msg_type !== "status" && parent?.header.msg_type === "execute_request" && parent.content.silent === true) return;
+    this.post({ kind: "iopub", msg_type, content, parent_header: parent?.header ?? {} });
   }
 
   private reply(req: Message, msg_type: string, content: unknown): void {
@@ -150,7 +159,7 @@ export class Kernel {
         log(e instanceof WireError ? `shell: dropped a message: ${e.message}` : e);
         continue;
       }
-      (msg as Message & { received: number }).received = Date.now();
+      (msg as Message & { seq: number }).seq = this.received++;
       this.queue.push(msg);
       if (!this.busy) void this.drain();
     }
@@ -246,8 +255,7 @@ export class Kernel {
     const code = String(c.code ?? "");
     const silent = c.silent === true;
     const store = c.store_history !== false && !silent;
-    const received = (msg as Message & { received: number }).received;
-    if (received < this.abort_before) {
+    if ((msg as Message & { seq: number }).seq < this.abort_below) {
       return this.reply(msg, "execute_reply", { status: "aborted", execution_count: this.execution_count });
     }
     if (store) this.execution_count++;
@@ -255,15 +263,18 @@ export class Kernel {
     if (!silent) this.publish("execute_input", { code, execution_count: n });
     this.allow_stdin = c.allow_stdin === true;
     const r = await this.executor.execute(code, `[${n}]`);
-    this.streams.flush();
     // silent cells show nothing: building their bundle would spend the one-time plotly.js embedding
     const data = r.status === "ok" && r.has_value && !silent ? mime_bundle(r.value) : null;
     if (store) this.history.add(this.session, n, code, data?.["text/plain"] as string | undefined);
     if (r.status === "error") {
-      if (!silent) this.publish("error", r.error);
+      if (!silent) this.publish("error", { ...r.error });
+      if (c.stop_on_error !== false) {
+        // what was queued behind this cell does not run: let the socket hand over what the client
+        // sent while it ran, before the reply tells the client it may send more
+        await new Promise((r) => setTimeout(r, 5));
+        this.abort_below = this.received;
+      }
       this.reply(msg, "execute_reply", { status: "error", execution_count: n, ...r.error });
-      // stop_on_error (default true): what was queued behind this cell does not run
-      if (c.stop_on_error !== false) this.abort_before = Date.now() + 1;
       return;
     }
     if (data && !silent) {
@@ -285,7 +296,6 @@ export class Kernel {
       e.name = "StdinNotImplementedError";
       return Promise.reject(e);
     }
-    this.streams.flush();
     return new Promise<string>((resolve, reject) => {
       this.pending_input = { resolve, reject };
       void this.stdin_out.send(this.message("input_request", { prompt, password }, parent, parent.identities));
@@ -295,16 +305,12 @@ export class Kernel {
   }
 
   async shutdown(): Promise<void> {
-    this.streams.flush();
-    await Promise.race([
-      Promise.all([this.iopub_out.flushed(), this.shell_out.flushed()]),
-      new Promise((r) => setTimeout(r, 500)),
-    ]);
+    await Promise.race([this.shell_out.flushed(), new Promise((r) => setTimeout(r, 500))]);
     this.executor.close();
     // close every socket before exiting: zeromq aborts the process when its context ends under open ones
-    for (const s of [this.shell, this.stdin, this.iopub]) s.close();
+    for (const s of [this.shell, this.stdin]) s.close();
     const worker_gone = new Promise((r) => this.worker.once("exit", r));
-    this.worker.postMessage("close");
+    this.post({ kind: "close" });
     await Promise.race([worker_gone, new Promise((r) => setTimeout(r, 1000))]);
     process.exit(0);
   }
