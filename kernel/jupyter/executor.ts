@@ -171,7 +171,10 @@ export class Executor {
 // vm's breakOnSigint throws a plain Error; the native kernels throw KeyboardInterrupt already
 function interrupt_error(e: unknown): unknown {
   if (e instanceof Error && (e as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
-    return new KeyboardInterrupt();
+    const k = new KeyboardInterrupt();
+    // keep where it stopped: the frames that point into the cell
+    k.stack = `${k.name}: ${k.message}\n${(e.stack ?? "").split("\n").slice(1).join("\n")}`;
+    return k;
   }
   return e;
 }

@@ -70,9 +70,10 @@ export function format_error(e: unknown, cells: ReadonlyMap<string, CellRecord>)
   const { ename, evalue, stack } = describe(e);
   const frames = cell_frames(stack, cells);
   const head = [RULE, `${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`];
+  // outside any cell's frames, an interrupt happened in the kernel's own code: nothing to show
   const body = frames.length
     ? frames.flatMap((f, i) => (i ? ["", ...excerpt(f)] : excerpt(f)))
-    : stack.split("\n").slice(1).map((l) => l.trim()).filter((l) => l.startsWith("at ")).slice(0, 10);
+    : ename === "KeyboardInterrupt" ? [] : stack.split("\n").slice(1).map((l) => l.trim()).filter((l) => l.startsWith("at ")).slice(0, 10);
   return { ename, evalue, traceback: [...head, ...body, "", `${RED}${ename}${RESET}: ${evalue}`] };
 }
 
