@@ -1,7 +1,7 @@
 // Figures' HTML fallback drawn by a real browser: in a page of notebook outputs, and in the HTML
 // that nbconvert exports from a notebook holding them. Needs /usr/bin/chromium (and, for the
 // export, Debian's python3-nbconvert); nothing is fetched from the network.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { torch } from "../../kernel/index.js";
 import { heatmap, histogram, line, mime_bundle, quantization_errors_figure, type Figure } from "../../kernel/viz/index.js";
 import { reset_plotlyjs } from "../../kernel/viz/plot/plotlyjs.js";
+import { CHROMIUM, CHROMIUM_ARGS, front_end, python_has } from "../helpers/jupyter.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const has_chromium = existsSync(CHROMIUM);
-const has_nbconvert = has_chromium && spawnSync("/usr/bin/python3", ["-c", "import nbconvert"]).status === 0;
+const has_chromium = front_end("chromium", existsSync(CHROMIUM), "apt-get install chromium");
+const has_nbconvert = has_chromium && front_end("nbconvert", python_has("nbconvert"), "apt-get install python3-nbconvert");
 
 function figures(): Figure[] {
   const original = torch.tensor([[191.6, -13.5, 728.6], [92.14, 295.5, -184], [0, 684.6, 245.5]], { dtype: torch.float32 });
@@ -40,7 +40,7 @@ beforeAll(async () => {
   if (has_chromium) {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      args: CHROMIUM_ARGS,
     });
   }
 });
