@@ -252,7 +252,10 @@ export class KernelClient {
     }, o.timeout_ms);
     try {
       const reply = await this.send_and_wait(frames, msg_id, "shell", (o.timeout_ms ?? 3_600_000) + 30_000);
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+      // the reply may come before the idle status; a status that never comes must not hang us
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise((r) => (grace = setTimeout(r, 5000)))]);
+      clearTimeout(grace);
       return { reply, iopub, timed_out };
     } finally {
       if (timer) clearTimeout(timer);
