@@ -26,12 +26,13 @@ export interface WorkerData {
 }
 
 /** Messages from the main thread to this worker. */
-export type MainEvent = Publish | { kind: "close" };
+export type MainEvent = Publish | { kind: "flush"; id: number } | { kind: "close" };
 
 /** Messages from this worker to the main thread. */
 export type WorkerEvent =
   | { kind: "ready" }
   | { kind: "interrupt" }
+  | { kind: "flushed"; id: number }
   | { kind: "shutdown"; restart: boolean };
 
 const { info, session, kernel_info, interrupt } = workerData as WorkerData;
@@ -117,6 +118,10 @@ parentPort!.on("message", (m: MainEvent) => {
   if (m.kind === "iopub") {
     if (iopub) iopub.publish(m);
     else early.push(m);
+    return;
+  }
+  if (m.kind === "flush") {
+    void (iopub?.flushed() ?? Promise.resolve()).then(() => post({ kind: "flushed", id: m.id }));
     return;
   }
   // the main thread asks before the process exits: what was published goes out, and sockets still

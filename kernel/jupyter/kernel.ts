@@ -36,6 +36,8 @@ export class Kernel {
   private readonly streams: StreamCapture;
   private readonly history = new History();
   private readonly interrupt_state = new InterruptState();
+  private flushes = 0;
+  private readonly flush_waiters = new Map<number, () => void>();
   private execution_count = 0;
   /** the request whose outputs iopub messages belong to */
   private parent: Message | null = null;
@@ -102,6 +104,10 @@ export class Kernel {
 
   private async on_worker(e: WorkerEvent): Promise<void> {
     switch (e.kind) {
+      case "flushed":
+        this.flush_waiters.get(e.id)?.();
+        this.flush_waiters.delete(e.id);
+        break;
       case "interrupt":
         this.executor.interrupt();
         this.pending_input?.reject(new Error("interrupted while waiting for input"));
@@ -137,6 +143,17 @@ export class Kernel {
 
   private reply(req: Message, msg_type: string, content: unknown): void {
     void this.shell_out.send(this.message(msg_type, content, req, req.identities));
+  }
+
+  /** Replies once the I/O thread has sent every output published before: clients (nbclient,
+   *  jupyter_kernel_test) stop collecting a cell's outputs shortly after its reply. */
+  private async reply_after_outputs(req: Message, msg_type: string, content: unknown): Promise<void> {
+    const id = ++this.flushes;
+    await new Promise<void>((resolve) => {
+      this.flush_waiters.set(id, resolve);
+      this.post({ kind: "flush", id });
+    });
+    this.reply(req, msg_type, content);
   }
 
   private display_sink(): DisplaySink {
@@ -256,7 +273,7 @@ export class Kernel {
     const silent = c.silent === true;
     const store = c.store_history !== false && !silent;
     if ((msg as Message & { seq: number }).seq < this.abort_below) {
-      return this.reply(msg, "execute_reply", { status: "aborted", execution_count: this.execution_count });
+      return this.reply_after_outputs(msg, "execute_reply", { status: "aborted", execution_count: this.execution_count });
     }
     if (store) this.execution_count++;
     const n = this.execution_count;
@@ -274,8 +291,7 @@ export class Kernel {
         await new Promise((r) => setTimeout(r, 5));
         this.abort_below = this.received;
       }
-      this.reply(msg, "execute_reply", { status: "error", execution_count: n, ...r.error });
-      return;
+      return this.reply_after_outputs(msg, "execute_reply", { status: "error", execution_count: n, ...r.error });
     }
     if (data && !silent) {
       this.publish("execute_result", { execution_count: n, data, metadata: {} });
@@ -284,7 +300,7 @@ export class Kernel {
     for (const [k, expr] of Object.entries((c.user_expressions ?? {}) as Record<string, string>)) {
       expressions[k] = { status: "error", ename: "NotImplementedError", evalue: `user_expressions are not evaluated (${expr})`, traceback: [] };
     }
-    this.reply(msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: expressions, payload: [] });
+    return this.reply_after_outputs(msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: expressions, payload: [] });
   }
 
   /** `await input("prompt")` in a cell: an input_request on stdin to the client that ran the cell. */
