@@ -4,11 +4,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import * as zmq from "zeromq";
-import { address, type ConnectionInfo } from "./connection.js";
+import { address, free_port, type ConnectionInfo } from "./connection.js";
 import { Sender } from "./sender.js";
 import { decode, encode, new_header, Signer, type Message } from "./wire.js";
 
@@ -39,18 +38,6 @@ export interface Execution {
   iopub: Message[];
   /** true when the timeout expired and the cell was interrupted */
   timed_out: boolean;
-}
-
-async function free_port(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 type Waiter = { resolve: (m: Message) => void; reject: (e: Error) => void };

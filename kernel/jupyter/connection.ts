@@ -1,5 +1,6 @@
 // The connection file Jupyter writes for a kernel: transport, ports and the HMAC key.
 import { readFileSync } from "node:fs";
+import net from "node:net";
 
 export interface ConnectionInfo {
   transport: "tcp" | "ipc";
@@ -40,4 +41,17 @@ export function read_connection_file(path: string): ConnectionInfo {
 export function address(info: ConnectionInfo, channel: Channel): string {
   const port = info[`${channel}_port` as const];
   return info.transport === "ipc" ? `ipc://${info.ip}-${port}` : `tcp://${info.ip}:${port}`;
+}
+
+/** A TCP port on loopback that nothing listens on right now (for a new kernel's channels). */
+export function free_port(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { free_port } from "../../kernel/jupyter/connection.js";
 import { jupyter_env, PYTHON } from "./jupyter.js";
 
 export type JupyterApp = "server" | "notebook";
@@ -37,18 +37,6 @@ const APPS = {
   server: { module: "jupyter_server", cls: "ServerApp", root: "root_dir" },
   notebook: { module: "notebook", cls: "NotebookApp", root: "notebook_dir" },
 } as const;
-
-export function free_port(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
