@@ -85,6 +85,19 @@ describe("execution", () => {
     expect(replied_at - printed_at).toBeGreaterThan(1000);
   });
 
+  it("a progress bar is one display, updated in place, ending at 100%", async () => {
+    const r = await kernel.execute(`let total = 0; for (const i of progress(50, { desc: "sum" })) { total += i; const t0 = Date.now(); while (Date.now() - t0 < 20) {} } total`);
+    const shown = of_type(r.iopub, "display_data"), updates = of_type(r.iopub, "update_display_data");
+    expect(shown).toHaveLength(1);
+    const id = (shown[0]!.content.transient as { display_id: string }).display_id;
+    expect(id).toBeTruthy();
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) expect((u.content.transient as { display_id: string }).display_id).toBe(id);
+    const last = (updates[updates.length - 1]!.content.data as Record<string, string>)["text/plain"]!;
+    expect(last).toMatch(/^sum: 100%.*50\/50/);
+    expect(result(r.iopub)).toBe("1225");
+  });
+
   it("a native op that throws reports its error and the next cell runs", async () => {
     const r = await kernel.execute("torch.ones([2, 3]).matmul(torch.ones([4, 5]))");
     expect(r.reply.content.status).toBe("error");
