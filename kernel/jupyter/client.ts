@@ -19,6 +19,12 @@ export interface StartOptions {
   startup_timeout_ms?: number;
   /** where the kernel's stderr goes (default: this process's stderr) */
   stderr?: "inherit" | "pipe" | "ignore";
+  /** how often to ask for kernel_info until the kernel answers, from the moment its shell port
+   *  accepts the connection (default 1000 ms) */
+  ready_poll_ms?: number;
+  /** zeromq's reconnect interval for the client's sockets (default zeromq's, 100 ms): how long
+   *  after the kernel binds its ports the client may take to notice */
+  reconnect_ms?: number;
 }
 
 export interface ExecuteOptions {
@@ -38,6 +44,9 @@ export interface Execution {
   iopub: Message[];
   /** true when the timeout expired and the cell was interrupted */
   timed_out: boolean;
+  /** performance.now() when the request was sent, its reply arrived and its idle status arrived
+   *  (NaN when none came) */
+  times: { sent: number; reply: number; idle: number };
 }
 
 type Waiter = { resolve: (m: Message) => void; reject: (e: Error) => void };
@@ -57,6 +66,9 @@ export class KernelClient {
   private input_handler: ExecuteOptions["on_input"] | null = null;
   private exit_waiters: ((code: number | null) => void)[] = [];
   exited: number | null | undefined = undefined;
+  /** performance.now() when start() spawned the kernel and when its first kernel_info_reply arrived */
+  readonly startup = { spawned: NaN, ready: NaN };
+  private shell_connected!: Promise<void>;
 
   private constructor(readonly info: ConnectionInfo, readonly process: ChildProcess | null, private readonly tmp: string | null) {
     this.signer = new Signer(info.key);
@@ -80,15 +92,18 @@ export class KernelClient {
     writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
     const argv = (o.argv ?? [process.execPath, path.join(path.dirname(new URL(import.meta.url).pathname), "..", "cli.js"), "kernel", "{connection_file}"])
       .map((a) => a.replace("{connection_file}", file));
+    const spawned = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: o.cwd ?? process.cwd(),
       env: o.env ?? process.env,
       stdio: ["ignore", "ignore", o.stderr ?? "inherit"],
     });
     const client = new KernelClient(info, child, tmp);
-    await client.connect();
+    client.startup.spawned = spawned;
+    await client.connect(o.reconnect_ms);
     try {
-      await client.wait_ready(o.startup_timeout_ms ?? 60_000);
+      await client.wait_ready(o.startup_timeout_ms ?? 60_000, o.ready_poll_ms ?? 1000);
+      await client.wait_iopub(o.startup_timeout_ms ?? 60_000);
     } catch (e) {
       client.kill();
       throw e;
@@ -103,12 +118,15 @@ export class KernelClient {
     return client;
   }
 
-  private async connect(): Promise<void> {
+  private async connect(reconnect_ms?: number): Promise<void> {
+    const o = { linger: 0, ...(reconnect_ms === undefined ? {} : { reconnectInterval: reconnect_ms }) };
     // shell and stdin share an identity: the kernel addresses input_request by the shell's
-    this.shell = new zmq.Dealer({ routingId: this.session, linger: 0 });
-    this.control = new zmq.Dealer({ routingId: `${this.session}-control`, linger: 0 });
-    this.stdin = new zmq.Dealer({ routingId: this.session, linger: 0 });
-    this.iopub = new zmq.Subscriber({ linger: 0 });
+    this.shell = new zmq.Dealer({ routingId: this.session, ...o });
+    this.control = new zmq.Dealer({ routingId: `${this.session}-control`, ...o });
+    this.stdin = new zmq.Dealer({ routingId: this.session, ...o });
+    this.iopub = new zmq.Subscriber(o);
+    // observed before connecting, so the event cannot come first
+    this.shell_connected = new Promise((resolve) => this.shell.events.on("connect", () => resolve()));
     this.shell.connect(address(this.info, "shell"));
     this.control.connect(address(this.info, "control"));
     this.stdin.connect(address(this.info, "stdin"));
@@ -192,28 +210,67 @@ export class KernelClient {
     });
   }
 
-  private async wait_ready(timeout_ms: number): Promise<void> {
+  private async wait_ready(timeout_ms: number, poll_ms: number): Promise<void> {
+    // The kernel binds its ports a moment after it starts. Ask once the shell connection is up
+    // (requests sent before would wait in zeromq's queue and arrive all at once), then again
+    // every poll_ms until one is answered: a kernel may drop a request that comes while it is
+    // still binding (tslab 1.0 does), and any of the replies will do.
+    const asked: string[] = [];
+    let timer: NodeJS.Timeout | undefined, poll: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          resolve: () => {
+            if (Number.isNaN(this.startup.ready)) this.startup.ready = performance.now();
+            resolve();
+          },
+          reject,
+        };
+        const ask = () => {
+          const frames = this.frames("kernel_info_request", {});
+          const msg_id = JSON.parse(frames[2]!.toString()).msg_id as string;
+          asked.push(msg_id);
+          this.replies.set(msg_id, waiter);
+          void this.shell_out.send(frames);
+        };
+        const exited = (code: number | null | undefined) => reject(new Error(`the kernel exited during startup (code ${code})`));
+        if (this.exited !== undefined) return exited(this.exited);
+        this.exit_waiters.push(exited);
+        timer = setTimeout(() => reject(new Error(`the kernel did not answer kernel_info within ${timeout_ms} ms`)), timeout_ms);
+        void this.shell_connected.then(() => {
+          if (timer === undefined) return;
+          ask();
+          poll = setInterval(ask, poll_ms);
+        });
+      });
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poll);
+      timer = undefined;
+      for (const id of asked) this.replies.delete(id);
+    }
+  }
+
+  // A subscription takes effect a moment after connecting, and what the kernel publishes before is
+  // lost: the client is ready once a request's status messages come back on iopub too.
+  private async wait_iopub(timeout_ms: number): Promise<void> {
     const deadline = Date.now() + timeout_ms;
-    // The kernel binds its sockets a moment after it starts: ask until it answers. A subscription
-    // takes effect a moment after connecting, and what the kernel publishes before is lost: ready
-    // means a request's status messages came back on iopub too.
     while (Date.now() < deadline) {
-      if (this.exited !== undefined) throw new Error(`the kernel exited during startup (code ${this.exited})`);
       const frames = this.frames("kernel_info_request", {});
       const msg_id = JSON.parse(frames[2]!.toString()).msg_id as string;
       let published = false;
       this.iopub_listeners.set(msg_id, () => (published = true));
       try {
         await this.send_and_wait(frames, msg_id, "shell", 1000);
-        await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 10 && !published; i++) await new Promise((r) => setTimeout(r, 5));
         if (published) return;
       } catch {
-        // not up yet
+        // asked again below
       } finally {
         this.iopub_listeners.delete(msg_id);
       }
     }
-    throw new Error(`the kernel did not answer kernel_info within ${timeout_ms} ms`);
+    throw new Error(`the kernel's iopub messages did not arrive within ${timeout_ms} ms`);
   }
 
   /** Runs code; resolves with the execute_reply and every iopub message up to the idle status. */
@@ -224,12 +281,16 @@ export class KernelClient {
     });
     const msg_id = JSON.parse(frames[2]!.toString()).msg_id as string;
     const iopub: Message[] = [];
+    const times = { sent: NaN, reply: NaN, idle: NaN };
     let idle!: () => void;
     const done = new Promise<void>((r) => (idle = r));
     this.iopub_listeners.set(msg_id, (m) => {
       iopub.push(m);
       o.on_iopub?.(m);
-      if (m.header.msg_type === "status" && m.content.execution_state === "idle") idle();
+      if (m.header.msg_type === "status" && m.content.execution_state === "idle") {
+        times.idle = performance.now();
+        idle();
+      }
     });
     this.input_handler = o.on_input ?? null;
     let timed_out = false;
@@ -237,15 +298,17 @@ export class KernelClient {
       timed_out = true;
       void this.interrupt().catch(() => {});
     }, o.timeout_ms);
+    let idle_guard: NodeJS.Timeout | undefined;
     try {
+      times.sent = performance.now();
       const reply = await this.send_and_wait(frames, msg_id, "shell", (o.timeout_ms ?? 3_600_000) + 30_000);
-      // the reply may come before the idle status; a status that never comes must not hang us
-      let grace: NodeJS.Timeout | undefined;
-      await Promise.race([done, new Promise((r) => (grace = setTimeout(r, 5000)))]);
-      clearTimeout(grace);
-      return { reply, iopub, timed_out };
+      times.reply = performance.now();
+      // the idle status follows the reply; give up on it after 5 s (the timer must not keep the process alive)
+      await Promise.race([done, new Promise((r) => (idle_guard = setTimeout(r, 5000)))]);
+      return { reply, iopub, timed_out, times };
     } finally {
       if (timer) clearTimeout(timer);
+      clearTimeout(idle_guard);
       this.iopub_listeners.delete(msg_id);
       this.input_handler = null;
     }
