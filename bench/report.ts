@@ -1,5 +1,5 @@
 // Turns repetition times into the results table (printed, and written to bench/RESULTS.md).
-import { renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Case, Goal } from "./cases.js";
 import type { Machine } from "./machine.js";
 import type { Bursts, Plan } from "./measure.js";
@@ -149,4 +149,25 @@ export function write_atomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
+}
+
+/** Replaces one benchmark's section of a results file (between `<!-- begin NAME -->` and
+ *  `<!-- end NAME -->`), or appends it; the other benchmarks' sections stay as they are. */
+export function write_section(file: string, name: string, text: string): void {
+  const begin = `<!-- begin ${name} -->`, end = `<!-- end ${name} -->`;
+  const section = `${begin}\n${text.trim()}\n${end}\n`;
+  const old = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const i = old.indexOf(begin), j = old.indexOf(end, i);
+  if (i >= 0 && j < 0) throw new Error(`${file}: '${begin}' has no '${end}'; fix the file by hand`);
+  const next = i >= 0
+    ? old.slice(0, i) + section + old.slice(j + end.length).replace(/^\n/, "")
+    : old + (old && !old.endsWith("\n\n") ? (old.endsWith("\n") ? "\n" : "\n\n") : "") + section;
+  write_atomic(file, next);
+}
+
+/** How this run was started, for the results: `npm run SCRIPT -- ARGS` or `node dist/...`. */
+export function command_line(npm_script: string, script: string): string {
+  const args = process.argv.slice(2);
+  if (process.env.npm_lifecycle_event !== npm_script) return [`node ${script}`, ...args].join(" ");
+  return [`npm run ${npm_script}`, ...(args.length ? ["--", ...args] : [])].join(" ");
 }

@@ -8,7 +8,7 @@ import { CASES, checksum, lowbit_cases } from "./cases.js";
 import { describe_machine } from "./machine.js";
 import { Contender, interleave, Plan } from "./measure.js";
 import { INSTALL_HINT, PeerInfo, TorchPeer } from "./peer.js";
-import { Context, document, Measured, rows, table, unmet, write_atomic } from "./report.js";
+import { command_line, Context, document, Measured, rows, table, unmet, write_section } from "./report.js";
 
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "RESULTS.md");
 
@@ -24,12 +24,6 @@ function lowbit_contender(fn: () => Tensor): Contender {
       return times;
     },
   };
-}
-
-function command_line(): string {
-  const args = process.argv.slice(2);
-  if (process.env.npm_lifecycle_event !== "bench") return ["node dist/bench/run.js", ...args].join(" ");
-  return ["npm run bench", ...(args.length ? ["--", ...args] : [])].join(" ");
 }
 
 async function main(): Promise<void> {
@@ -71,11 +65,11 @@ async function main(): Promise<void> {
   const rs = rows(results);
   const ctx: Context = {
     date: new Date().toISOString(),
-    command: command_line(),
+    command: command_line("bench", "dist/bench/run.js"),
     machine, peers, plan,
   };
   console.log(`\n${table(rs)}`);
-  write_atomic(RESULTS, document(ctx, rs));
+  write_section(RESULTS, "tensor-ops", document(ctx, rs));
   console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
   const missed = unmet(rs);
   if (missed.length) {
