@@ -4,7 +4,8 @@
 // /*@L<n>*/ in front of that node; comments survive both of the converter's emits, and a position
 // in the output maps to the last marker before it. Markers go only where a node starts a line, so
 // they never land inside a string, template or comment, and they add no lines.
-import ts from "@tslab/typescript-for-tslab";
+import type { Node } from "@tslab/typescript-for-tslab";
+import { ts } from "./typescript.js";
 
 const MARKER = /\/\*@L(\d+)\*\//g;
 
@@ -18,7 +19,7 @@ export function mark_lines(src: string): MarkedSource {
   const sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const line_starts = sf.getLineStarts();
   const at = new Map<number, number>();  // line -> insertion offset
-  const visit = (node: ts.Node) => {
+  const visit = (node: Node) => {
     const start = node.getStart(sf);
     const { line, character } = sf.getLineAndCharacterOfPosition(start);
     if (!at.has(line) && src.slice(line_starts[line], start).trim() === "" && character >= 0 && node.kind !== ts.SyntaxKind.EndOfFileToken) {

@@ -2,10 +2,17 @@
 // earlier cells) set up for lowbit: `import ... from "lowbit"` and Node's types resolve from any
 // notebook directory, the way tslab makes `import "tslab"` resolve.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "@tslab/typescript-for-tslab";
-import { createConverter, isCompleteCode, type Converter } from "tslab/dist/converter.js";
+import type { Converter } from "tslab/dist/converter.js";
+
+// TypeScript is one 8 MB CommonJS file. require() just compiles it; an ESM import would first
+// sniff its module format and scan all of it for named exports (cjs-module-lexer), which cost
+// about 0.3 s of every kernel start. Same module objects either way (require's cache).
+const require = createRequire(import.meta.url);
+const ts = require("@tslab/typescript-for-tslab") as typeof import("@tslab/typescript-for-tslab");
+const { createConverter, isCompleteCode } = require("tslab/dist/converter.js") as typeof import("tslab/dist/converter.js");
 
 /** The lowbit package's root directory (where its package.json is). */
 export function package_root(): string {
