@@ -69,9 +69,10 @@ export class Executor {
     (globalThis as Record<string, unknown>).__lowbit_cell__ = { exports: this.exports, require: this.require };
   }
 
-  /** Creates tslab's converter now (it takes a few hundred milliseconds) rather than at the first cell. */
+  /** Creates tslab's converter now (it takes a few hundred milliseconds) rather than at the first
+   *  cell, and has it load lowbit's declarations, which the first cell would otherwise wait for. */
   warm(): void {
-    this.converter();
+    this.converter().convert(this.prev_decl, "");
   }
 
   private converter(): Converter {
