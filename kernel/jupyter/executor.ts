@@ -80,7 +80,6 @@ export class Executor {
     return this.conv;
   }
 
-  /** Stops a cell waiting in a top-level await (synchronous code stops through SIGINT). */
   /** Stops a pending top-level await of the running cell, if an interrupt was requested for it. */
   interrupt(): void {
     if (this.interrupts.requested) this.interrupt_pending?.(new KeyboardInterrupt());
