@@ -1,6 +1,7 @@
 // The public API: `import { torch, nn } from "lowbit"` reads like the Python it replicates.
 export * as torch from "./tensor/torch.js";
 export * as nn from "./nn/index.js";
+export * as quant from "./quant/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
 export * as viz from "./viz/index.js";

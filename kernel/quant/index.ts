@@ -1,0 +1,8 @@
+// The `quant` namespace: the courses' quantization helpers under their Python names.
+export {
+  linear_q_with_scale_and_zero_point, linear_dequantization, get_q_scale_and_zero_point, linear_quantization,
+  get_q_scale_symmetric, linear_q_symmetric, linear_q_symmetric_per_channel, linear_q_per_channel,
+  linear_q_symmetric_per_group, linear_q_per_group, linear_dequantization_per_group, quantization_error,
+} from "./linear.js";
+export { q_range } from "./dtype.js";
+export type { QDType, QRange } from "./dtype.js";
