@@ -6,3 +6,4 @@ export {
 } from "./linear.js";
 export { q_range } from "./dtype.js";
 export type { QDType, QRange } from "./dtype.js";
+export { pack_weights, unpack_weights } from "./pack.js";
