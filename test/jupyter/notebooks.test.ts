@@ -1,0 +1,20 @@
+// The notebooks `npm start` opens run from top to bottom without an error (headless, as `npm start`
+// does without Jupyter), and each code cell shows something.
+import { mkdtempSync, readdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { run_notebook } from "../../kernel/jupyter/run.js";
+import { kernel_argv, ROOT } from "../helpers/jupyter.js";
+
+const dir = path.join(ROOT, "notebooks");
+const notebooks = readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+
+describe("notebooks/", () => {
+  it.each(notebooks)("%s runs without errors", async (f) => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "lowbit-nb-")), f);
+    const r = await run_notebook(path.join(dir, f), { output: out, timeout_s: 120, quiet: true, kernel: { argv: kernel_argv() } });
+    expect(r.errors).toEqual([]);
+    for (const cell of r.notebook.cells.filter((c) => c.cell_type === "code")) expect(cell.outputs!.length).toBeGreaterThan(0);
+  });
+});
