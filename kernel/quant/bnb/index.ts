@@ -1,0 +1,1 @@
+export * as functional from "./int8.js";
