@@ -212,16 +212,24 @@ describe("bnb.nn.Linear8bitLt vs bitsandbytes", () => {
   });
 
   it("loads bitsandbytes' 8-bit state dict (weight=CB, SCB, weight_format, bias)", () => {
-    const layer = new bnb.nn.Linear8bitLt(IN, OUT);
+    const int8 = { has_fp16_weights: false, threshold: 6.0 };
+    const layer = new bnb.nn.Linear8bitLt(IN, OUT, true, int8);
     layer.load_state_dict({ weight: t("CB"), SCB: t("SCB"), weight_format: torch.tensor(0, { dtype: torch.uint8 }), bias: t("bias") });
     expect(max_ulp_f16(layer(t("X")) as Tensor, t("output"))).toBe(0);
     expect(() => layer.load_state_dict({ weight: t("W"), bias: t("bias") })).toThrow(/already quantized/);
-    const fresh = new bnb.nn.Linear8bitLt(IN, OUT);
+    const fresh = new bnb.nn.Linear8bitLt(IN, OUT, true, int8);
     expect(() => fresh.load_state_dict({ weight: t("CB"), SCB: t("SCB"), weight_format: torch.tensor(1, { dtype: torch.uint8 }), bias: t("bias") }))
       .toThrow(/weight_format 1 is not supported/);
     expect(() => fresh.load_state_dict({ weight: t("CB").get("0:8"), SCB: t("SCB"), bias: t("bias") })).toThrow(/weight int8 \[96, 128\]/);
     expect(() => fresh.load_state_dict({ weight: t("CB"), SCB: t("SCB").half(), bias: t("bias") })).toThrow(/SCB float32/);
     expect(fresh.weight.dtype).not.toBe(torch.int8);  // nothing was written by the failed loads
+  });
+
+  it("constructs with bitsandbytes' defaults: has_fp16_weights true, threshold 0", () => {
+    const layer = new bnb.nn.Linear8bitLt(4, 2);
+    expect(layer.state).toEqual({ threshold: 0, has_fp16_weights: true });
+    expect(layer.quantize().weight.dtype).toBe(torch.float32);
+    expect(bnb.nn.Linear8bitLt.from_linear(new nn.Linear(4, 2)).state).toEqual({ threshold: 6, has_fp16_weights: false });
   });
 
   it("SCB stays float32 under model.half(), as an Int8Params attribute does in bitsandbytes", () => {

@@ -54,8 +54,8 @@ export class Linear8bitLt extends Module {
   /** MatMul8bitLtState's settings */
   declare state: { threshold: number; has_fp16_weights: boolean };
 
-  /** Linear8bitLt(input_features, output_features, bias = true, { has_fp16_weights = false,
-   *  threshold = 6.0 }). The weight starts as nn.Linear initialises it, in float; quantize()
+  /** Linear8bitLt(input_features, output_features, bias = true, { has_fp16_weights = true,
+   *  threshold = 0.0 }): bitsandbytes' own defaults (transformers' load_in_8bit passes false / 6.0). The weight starts as nn.Linear initialises it, in float; quantize()
    *  (what moving the layer to the GPU does in bitsandbytes) turns it into int8 CB and SCB. */
   constructor(input_features: number, output_features: number, bias = true, o: Linear8bitLtOptions = {}) {
     super();
@@ -64,11 +64,11 @@ export class Linear8bitLt extends Module {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
     }
     if (typeof bias !== "boolean") throw new TypeError(`${fn}: bias must be true or false, got ${typeof bias}; options go in the 4th argument`);
-    const threshold = o.threshold ?? 6.0;
+    const threshold = o.threshold ?? 0.0;
     if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0) {
       throw new RangeError(`${fn}: threshold must be a finite number >= 0, got ${threshold}`);
     }
-    const has_fp16_weights = o.has_fp16_weights ?? false;
+    const has_fp16_weights = o.has_fp16_weights ?? true;
     const init = new Linear(input_features, output_features, bias, { dtype: o.dtype ?? get_default_dtype() });
     this.in_features = input_features;
     this.out_features = output_features;
@@ -79,8 +79,11 @@ export class Linear8bitLt extends Module {
     this.register_buffer("weight_format", null);
   }
 
-  /** Builds the layer from an nn.Linear (its weight and bias are copied) and quantizes it. */
+  /** Builds the layer from an nn.Linear (its weight and bias are copied) and quantizes it, with
+   *  the inference settings transformers' load_in_8bit uses (has_fp16_weights false, threshold 6.0)
+   *  unless o says otherwise. */
   static from_linear(linear: Linear, o: Omit<Linear8bitLtOptions, "dtype"> = {}): Linear8bitLt {
+    o = { has_fp16_weights: false, threshold: 6.0, ...o };
     if (!(linear instanceof Linear)) throw new TypeError(`Linear8bitLt.from_linear: expected an nn.Linear, got ${linear === null ? "null" : typeof linear}`);
     const layer = new Linear8bitLt(linear.in_features, linear.out_features, linear.bias !== null, { ...o, dtype: linear.weight.dtype });
     layer.weight.copy_(linear.weight);
