@@ -1,0 +1,163 @@
+// bitsandbytes' code tables and its CUDA kernels' per-value code choice: get_4bit_type,
+// create_dynamic_map, and dQuantizeNF4 / dQuantizeFP4 / dQuantize<0> from csrc/kernels.cu.
+// The fixtures come from the CUDA kernels (which made the real checkpoints), so these follow them
+// comparison for comparison, in float32.
+import { float32 } from "../../tensor/dtype.js";
+import { fmaf } from "../../tensor/fma.js";
+import { Tensor } from "../../tensor/tensor.js";
+
+export type QuantType4bit = "nf4" | "fp4";
+
+// bitsandbytes' literal NF4 table (functional.py get_4bit_type), rounded to float32 by torch.tensor
+const NF4 = [
+  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+  -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+  0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+  0.7229568362236023, 1.0,
+];
+// FP4 (e2m1 without inf/nan): nibble = sign bit (8) | 3-bit pattern, divided by the largest, 12.
+// Python's `-0` is the integer 0, so nibble 8 decodes to +0.0.
+const FP4 = [0, 0.0625, 8.0, 12.0, 4.0, 6.0, 2.0, 3.0, 0, -0.0625, -8.0, -12.0, -4.0, -6.0, -2.0, -3.0];
+
+/** The float32 values of a 4-bit code table, index = nibble. */
+export function code_values(quant_type: QuantType4bit): Float32Array {
+  if (quant_type === "nf4") return Float32Array.from(NF4);
+  if (quant_type === "fp4") return Float32Array.from(FP4, (v) => Math.fround(v / 12));
+  throw bad_quant_type("get_4bit_type", quant_type);
+}
+
+export function bad_quant_type(fn: string, quant_type: unknown): Error {
+  return new RangeError(`${fn}: quant_type must be "nf4" or "fp4", got ${JSON.stringify(quant_type)}`);
+}
+
+/** bnb.functional.get_4bit_type("nf4" | "fp4"): the 16 float32 code values, index = nibble.
+ *  (bitsandbytes also knows "int4" and "af4", which no 4-bit kernel uses; not provided here.) */
+export function get_4bit_type(typename: QuantType4bit): Tensor {
+  return new Tensor(code_values(typename), float32, [16]);
+}
+
+/** bnb.functional.create_dynamic_map(signed, max_exponent_bits, total_bits): the "dynamic tree"
+ *  8-bit map that quantize_blockwise (and double quantization) uses, sorted, float32. Each decade
+ *  10^(i-max_exponent_bits+1) gets the midpoints of a float32 linspace(0.1, 1, ...), scaled in float32. */
+export function create_dynamic_map(signed: boolean | { signed?: boolean; max_exponent_bits?: number; total_bits?: number } = true,
+  max_exponent_bits = 7, total_bits = 8): Tensor {
+  if (typeof signed === "object") {
+    max_exponent_bits = signed.max_exponent_bits ?? 7;
+    total_bits = signed.total_bits ?? 8;
+    signed = signed.signed ?? true;
+  }
+  const fn = "create_dynamic_map";
+  if (!Number.isInteger(total_bits) || total_bits < 2 || total_bits > 8) {
+    throw new RangeError(`${fn}: total_bits must be an integer in 2..8, got ${total_bits}`);
+  }
+  if (!Number.isInteger(max_exponent_bits) || max_exponent_bits < 1 || max_exponent_bits > total_bits - 1) {
+    throw new RangeError(`${fn}: max_exponent_bits must be an integer in 1..${total_bits - 1} for total_bits ${total_bits}, got ${max_exponent_bits}`);
+  }
+  const data: number[] = [];
+  const non_sign_bits = total_bits - 1;
+  const additional_items = 2 ** (non_sign_bits - max_exponent_bits) - 1;
+  const decade = (i: number, items: number): void => {
+    const b = linspace_f32(0.1, 1, items);
+    // Python's 10 ** k (an int, or a float for k < 0) times a float32 tensor: float32 arithmetic
+    const scale = Math.fround(10 ** (-(max_exponent_bits - 1) + i));
+    const means = Array.from({ length: items - 1 }, (_, j) => Math.fround(Math.fround(b[j]! + b[j + 1]!) / 2));
+    for (const m of means) data.push(Math.fround(scale * m));
+    if (signed) for (const m of means) data.push(Math.fround(-scale * m));
+  };
+  let i = 0;
+  for (i = 0; i < max_exponent_bits; i++) {
+    decade(i, signed ? 2 ** (i + non_sign_bits - max_exponent_bits) + 1 : 2 ** (i + non_sign_bits - max_exponent_bits + 1) + 1);
+  }
+  if (additional_items > 0) decade(i - 1, additional_items + 1);
+  data.push(0, 1.0);
+  if (data.length !== 2 ** total_bits) {
+    // bitsandbytes asserts the same
+    throw new RangeError(`${fn}: signed=${signed}, max_exponent_bits=${max_exponent_bits}, total_bits=${total_bits} gives ${data.length} values, not ${2 ** total_bits}`);
+  }
+  while (data.length < 256) data.push(0);
+  data.sort((a, b) => a - b);
+  return new Tensor(Float32Array.from(data), float32, [data.length]);
+}
+
+/** torch.linspace(start, end, steps, dtype=torch.float32) as the x86 CPU build that made
+ *  bitsandbytes' map computes it: the kernel's vectorized path (AVX2, 8 lanes, taken two vectors at
+ *  a time) sets lane i of the vector at idx to base + i·step, base being the scalar formula
+ *  (an FMA) at idx; the tail is scalar. For >= 16 steps this differs in the last bit from the
+ *  scalar formula alone (the fixture's 65-step decade shows it). */
+function linspace_f32(start: number, end: number, steps: number): Float32Array {
+  const F = Math.fround;
+  const s = F(start), e = F(end), step = F(F(e - s) / (steps - 1)), half = Math.floor(steps / 2);
+  const scalar = (idx: number): number => (idx < half ? fmaf(step, idx, s) : fmaf(-step, steps - idx - 1, e));
+  const out = new Float32Array(steps);
+  const W = 8;
+  const vectorized = Math.floor(steps / (2 * W)) * 2 * W;
+  for (let idx = 0; idx < vectorized; idx += W) {
+    const base = scalar(idx);
+    for (let i = 0; i < W; i++) out[idx + i] = F(base + F(i * step));
+  }
+  for (let idx = vectorized; idx < steps; idx++) out[idx] = scalar(idx);
+  return out;
+}
+
+/** CUDA dQuantizeNF4: the nearest NF4 nibble by a decision tree of float32 midpoints; a value on a
+ *  midpoint takes the lower code, and NaN (0 · 1/0 in an all-zero block) falls through to 0. */
+export function nf4_nibble(x: number): number {
+  if (x > 0.03979014977812767) {
+    if (x > 0.3893125355243683) {
+      if (x > 0.6427869200706482) return x > 0.8614784181118011 ? 0b1111 : 0b1110;
+      return x > 0.5016634166240692 ? 0b1101 : 0b1100;
+    }
+    if (x > 0.2035212516784668) return x > 0.2920137718319893 ? 0b1011 : 0b1010;
+    return x > 0.1202552504837513 ? 0b1001 : 0b1000;
+  }
+  if (x > -0.33967943489551544) {
+    if (x > -0.13791173323988914) return x > -0.045525018125772476 ? 0b0111 : 0b0110;
+    return x > -0.23460740596055984 ? 0b0101 : 0b0100;
+  }
+  if (x > -0.6106329262256622) return x > -0.4599952697753906 ? 0b0011 : 0b0010;
+  return x > -0.8480964004993439 ? 0b0001 : 0b0000;
+}
+
+// the kernel's float literals, as float32
+const F = Math.fround;
+const T_0291 = F(0.29166667), T_0583 = F(0.583333), T_0833 = F(0.8333333), T_0417 = F(0.4166667);
+const T_0086 = F(0.0859375), T_0208 = F(0.20833333), T_0003 = F(0.00260417);
+
+/** CUDA dQuantizeFP4: sign bit for y < 0, then a decision tree on |y| (note 0.583333 sits just
+ *  below the true midpoint 0.58333337, as in the kernel). */
+export function fp4_nibble(x: number): number {
+  const sign = x < 0 ? 0b1000 : 0;
+  const a = Math.abs(x);
+  let p: number;
+  if (a > T_0291) p = a > T_0583 ? (a > T_0833 ? 0b011 : 0b010) : (a > T_0417 ? 0b101 : 0b100);
+  else p = a > T_0086 ? (a > T_0208 ? 0b111 : 0b110) : (a > T_0003 ? 0b001 : 0b000);
+  return sign + p;
+}
+
+/** CUDA dQuantize<0> (no stochastic rounding): a binary search of the sorted 256-entry code for
+ *  the nearest value, the midpoints computed in float32. */
+export function dynamic_code(code: Float32Array, x: number): number {
+  let pivot = 127, upper_pivot = 255, lower_pivot = 0;
+  let lower = -1.0, upper = 1.0;
+  let val = code[pivot]!;
+  for (let i = 64; i > 0; i >>= 1) {
+    if (x > val) {
+      lower_pivot = pivot;
+      lower = val;
+      pivot += i;
+    } else {
+      upper_pivot = pivot;
+      upper = val;
+      pivot -= i;
+    }
+    val = code[pivot]!;
+  }
+  if (upper_pivot === 255) upper = code[upper_pivot]!;
+  if (lower_pivot === 0) lower = code[lower_pivot]!;
+  if (x > val) {
+    const midpoint = F(F(upper + val) * 0.5);
+    return x > midpoint ? upper_pivot : pivot;
+  }
+  const midpoint = F(F(lower + val) * 0.5);
+  return x < midpoint ? lower_pivot : pivot;
+}
