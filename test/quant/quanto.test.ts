@@ -157,3 +157,141 @@ describe("quanto fixture", () => {
     });
   }
 });
+
+/** bytes of all parameters and buffers, as a module-size count does */
+function module_bytes(m: nn.Module): number {
+  let n = 0;
+  for (const [, p] of m.named_parameters()) n += p.numel() * p.element_size();
+  for (const [, b] of m.named_buffers()) n += b.numel() * b.element_size();
+  return n;
+}
+
+function small_model(): nn.Sequential {
+  torch.manual_seed(0);
+  return new nn.Sequential(new nn.Linear(256, 64), new nn.ReLU(), new nn.Linear(64, 32));
+}
+
+describe("quanto.quantize / freeze on a model", () => {
+  // fp32: 256·64·4 + 64·4 + 64·32·4 + 32·4
+  const FP32 = 65536 + 256 + 8192 + 128;
+
+  it("qint8: the weights become 1 byte each, plus an fp32 scale per row", () => {
+    const model = small_model();
+    expect(module_bytes(model)).toBe(FP32);
+    const x = torch.randn([3, 256]);
+    const ref = model(x) as Tensor;
+    quanto.quantize(model, { weights: torch.int8, activations: null });
+    expect(model.get_submodule("0")).toBeInstanceOf(quanto.QLinear);
+    expect(model.get_submodule("2")).toBeInstanceOf(quanto.QLinear);
+    // before freeze: the float weights stay, input_scale / output_scale (4 bytes each) join
+    expect(module_bytes(model)).toBe(FP32 + 2 * 8);
+    const before = model(x) as Tensor;
+    quanto.freeze(model);
+    // int8 weights 16384 + 2048, scales 64·4 + 32·4, biases 256 + 128, scalar scales 16
+    expect(module_bytes(model)).toBe(16384 + 2048 + 256 + 128 + 256 + 128 + 16);
+    const after = model(x) as Tensor;
+    // same weights before and after freeze (the GEMM may differ by an ulp with the weight buffer's alignment)
+    expect_close(after, before, "frozen vs unfrozen", 1e-6, 1e-6);
+    expect_close(after, ref, "qint8 vs fp32", 0, 0.02);
+    expect(new Set(Object.keys(model.state_dict()))).toEqual(new Set([
+      "0.bias", "0.input_scale", "0.output_scale", "0.weight._data", "0.weight._scale",
+      "2.bias", "2.input_scale", "2.output_scale", "2.weight._data", "2.weight._scale",
+    ]));
+    expect(String(model.get_submodule("0"))).toBe("QLinear(in_features=256, out_features=64, bias=True)");
+  });
+
+  it("qint4: half a byte per weight, fp32 scale and shift per group", () => {
+    const model = small_model();
+    quanto.quantize(model, { weights: quanto.qint4 });
+    expect((model.get_submodule("0") as quanto.QLinear).weight_group_size).toBe(128);
+    expect((model.get_submodule("2") as quanto.QLinear).weight_group_size).toBeNull();
+    quanto.freeze(model);
+    // layer 0: packed [64, 128] = 8192 B, scale + shift [128, 1] fp32 = 1024 B
+    // layer 2 (64 inputs, no grouping): packed [16, 64] = 1024 B, scale + shift [32, 1] = 256 B
+    expect(module_bytes(model)).toBe(8192 + 1024 + 256 + 1024 + 256 + 128 + 16);
+    const w0 = (model.get_submodule("0") as quanto.QLinear).weight as quanto.WeightQBitsTensor;
+    expect(String(w0._data._data.dtype)).toBe("torch.uint8");
+  });
+
+  it("qint2: a quarter byte per weight", () => {
+    const model = small_model();
+    quanto.quantize(model, { weights: "qint2" });
+    quanto.freeze(model);
+    // packed [32, 128] = 4096 B and [8, 64] = 512 B
+    expect(module_bytes(model)).toBe(4096 + 1024 + 256 + 512 + 256 + 128 + 16);
+  });
+
+  it("exclude keeps layers as nn.Linear (names and fnmatch globs); include limits", () => {
+    const m1 = small_model();
+    quanto.quantize(m1, { weights: quanto.qint8, exclude: "2" });
+    expect(m1.get_submodule("0")).toBeInstanceOf(quanto.QLinear);
+    expect(m1.get_submodule("2")).toBeInstanceOf(nn.Linear);
+    expect(m1.get_submodule("2")).not.toBeInstanceOf(quanto.QLinear);
+
+    torch.manual_seed(0);
+    const nested = new nn.Sequential(new nn.Sequential(new nn.Linear(8, 8), new nn.Linear(8, 8)), new nn.Linear(8, 4));
+    quanto.quantize(nested, { weights: quanto.qint8, exclude: ["0.*"] });
+    expect(nested.get_submodule("0.0")).toBeInstanceOf(nn.Linear);
+    expect(nested.get_submodule("0.1")).toBeInstanceOf(nn.Linear);
+    expect(nested.get_submodule("1")).toBeInstanceOf(quanto.QLinear);
+
+    const inc = new nn.Sequential(new nn.Sequential(new nn.Linear(8, 8), new nn.Linear(8, 8)), new nn.Linear(8, 4));
+    quanto.quantize(inc, { weights: quanto.qint8, include: "0.[!0]" });
+    expect(inc.get_submodule("0.0")).toBeInstanceOf(nn.Linear);
+    expect(inc.get_submodule("0.1")).toBeInstanceOf(quanto.QLinear);
+    expect(inc.get_submodule("1")).toBeInstanceOf(nn.Linear);
+    expect(quanto.fnmatch("gpt_neox.layers.0.attention.dense", "*.attention.*")).toBe(true);
+    expect(quanto.fnmatch("embed_out", "lm_head")).toBe(false);
+    expect(quanto.fnmatch("a.b", "a?b")).toBe(true);
+  });
+
+  it("QLinear.from_module shares the weight and draws no random numbers", () => {
+    const lin = new nn.Linear(16, 4);
+    torch.manual_seed(7);
+    const q = quanto.QLinear.from_module(lin, { weights: quanto.qint8 });
+    const next = torch.rand([1]).item();
+    torch.manual_seed(7);
+    expect(torch.rand([1]).item()).toBe(next);
+    expect(q.weight).toBe(lin.weight);
+    expect(q.bias).toBe(lin.bias);
+  });
+
+  it("qtypes print as quanto's", () => {
+    expect(String(quanto.qint8)).toBe("quanto.qint8");
+    expect(String(quanto.qint4)).toBe("quanto.qint4");
+    expect(quanto.qint2.__repr__()).toBe("qtype(name='qint2', is_floating_point=False, bits=2, dtype=torch.int8, qmin=-2, qmax=1)");
+    expect(quanto.qint8.__repr__()).toBe("qtype(name='qint8', is_floating_point=False, bits=8, dtype=torch.int8, qmin=-128, qmax=127)");
+  });
+});
+
+describe("quanto bad input", () => {
+  it("unknown weights types", () => {
+    expect(() => quanto.quantize(small_model(), { weights: torch.float16 })).toThrow(/unsupported weights type torch.float16.*qint8/);
+    expect(() => quanto.quantize(small_model(), { weights: "qint3" })).toThrow(/unsupported weights type "qint3"/);
+    expect(() => quanto.quantize(small_model(), { weights: "qfloat8" })).toThrow(/unsupported weights type/);
+    expect(() => quanto.quantize(small_model(), {})).toThrow(/weights must be given/);
+  });
+
+  it("activations: qint8 is not supported yet", () => {
+    expect(() => quanto.quantize(small_model(), { weights: quanto.qint8, activations: quanto.qint8 })).toThrow(/not supported yet/);
+  });
+
+  it("freeze before quantize", () => {
+    expect(() => quanto.freeze(small_model())).toThrow(/no quantized modules; call quanto.quantize/);
+  });
+
+  it("non-Linear targets and non-modules", () => {
+    expect(() => quanto.QLinear.from_module(new nn.ReLU() as unknown as nn.Linear, { weights: quanto.qint8 })).toThrow(/expected an nn.Linear, got ReLU/);
+    expect(() => quanto.quantize(new nn.Linear(4, 4), { weights: quanto.qint8 })).toThrow(/model itself is an nn.Linear/);
+    expect(() => quanto.quantize({} as nn.Module, { weights: quanto.qint8 })).toThrow(/expected an nn.Module/);
+    expect(() => quanto.quantize(small_model(), { weights: quanto.qint8, exclude: 3 as unknown as string })).toThrow(/exclude must be a module name/);
+  });
+
+  it("quantize_weight checks shapes and shifts", () => {
+    const W = torch.randn([4, 8]);
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint4, scale: torch.ones([4, 1]) })).toThrow(/need a shift/);
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint8, scale: torch.ones([3, 1]) })).toThrow(/scale must have shape \[4, 1\]/);
+    expect(() => quanto.group(W, 0, 3)).toThrow(/group_size 3 must divide/);
+    expect(() => quanto.pack_weights(torch.tensor([16], { dtype: torch.uint8 }), 4)).toThrow(/does not fit in 4 bits/);
+  });
+});

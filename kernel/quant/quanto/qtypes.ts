@@ -20,10 +20,8 @@ export class qtype {
 
   /** the dataclass repr */
   __repr__(): string {
-    const num = (v: number, float: boolean) => (float && Number.isInteger(v) ? v.toFixed(1) : String(v));
-    const f = this.bits === 8;  // quanto takes qint8's range from torch.iinfo as floats
     return `qtype(name='${this.name}', is_floating_point=${this.is_floating_point ? "True" : "False"}, bits=${this.bits}, ` +
-      `dtype=${this.dtype}, qmin=${num(this.qmin, f)}, qmax=${num(this.qmax, f)})`;
+      `dtype=${this.dtype}, qmin=${this.qmin}, qmax=${this.qmax})`;
   }
 
   [inspect.custom](): string {
