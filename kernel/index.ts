@@ -3,6 +3,7 @@ export * as torch from "./tensor/torch.js";
 export * as nn from "./nn/index.js";
 export * as quant from "./quant/index.js";
 export * as bnb from "./quant/bnb/index.js";
+export * as quanto from "./quant/quanto/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
 export * as viz from "./viz/index.js";

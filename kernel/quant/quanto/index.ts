@@ -1,0 +1,9 @@
+// The `quanto` namespace: optimum-quanto's weight quantization under its Python names.
+export { qtype, qint2, qint4, qint8, qtypes } from "./qtypes.js";
+export { quantize, freeze, fnmatch } from "./quantize.js";
+export type { QuantizeOptions } from "./quantize.js";
+export { QLinear, weight_group_size } from "./qlinear.js";
+export type { QModuleOptions } from "./qlinear.js";
+export { AbsmaxOptimizer, MaxOptimizer, quantize_weight, group, ungroup, WeightQBytesTensor, WeightQBitsTensor } from "./weights.js";
+export type { OptimizerOptions, QuantizeWeightOptions } from "./weights.js";
+export { PackedTensor, pack_weights, unpack_weights } from "./pack.js";

@@ -1,0 +1,141 @@
+// optimum-quanto's QLinear (nn/qlinear.py + nn/qmodule.py): an nn.Linear whose weight is quantized
+// on the fly (quantize → dequantize in every forward) until freeze() stores the quantized weight in
+// its place: int8 codes + scale for qint8, packed uint8 codes + scale + shift for qint4/qint2. The
+// forward is quanto's CPU path: y = x @ dequantize(W)ᵀ + bias.
+import { as_dtype, DType } from "../../tensor/dtype.js";
+import { get_default_dtype } from "../../tensor/defaults.js";
+import { ones } from "../../tensor/ops/creation.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { linear } from "../../nn/functional.js";
+import { Module } from "../../nn/module.js";
+import { Linear } from "../../nn/modules/linear.js";
+import { Parameter } from "../../nn/parameter.js";
+import { as_qtype, qtype } from "./qtypes.js";
+import { AbsmaxOptimizer, MaxOptimizer, quantize_weight, WeightQBitsTensor, WeightQBytesTensor } from "./weights.js";
+
+export interface QModuleOptions {
+  /** quanto.qint8 / qint4 / qint2, their names, or torch.int8 */
+  weights?: qtype | DType | string | null;
+  /** only null for now (activation quantization is not implemented) */
+  activations?: qtype | DType | string | null;
+  optimizer?: AbsmaxOptimizer | MaxOptimizer | null;
+  dtype?: DType | string;
+}
+
+/** QModuleMixin's group size: 128 if in_features > 128 and it divides, else the largest of 96, 64
+ *  that divides (down to 32 exclusive of smaller steps), else null (one group per output row). */
+export function weight_group_size(in_features: number, bits: number): number | null {
+  if (bits === 8 || in_features <= 128) return null;
+  let g = 128;
+  while (in_features % g !== 0 && g > 32) g -= 32;
+  return in_features % g === 0 ? g : null;
+}
+
+/** @internal set while from_module builds a QLinear, so no random initialisation is drawn */
+let building_from_module = false;
+
+export class QLinear extends Module {
+  in_features: number;
+  out_features: number;
+  weight: Parameter | WeightQBytesTensor | WeightQBitsTensor;
+  bias: Parameter | null;
+  declare input_scale: Tensor;
+  declare output_scale: Tensor;
+  declare weight_qtype: qtype | null;
+  declare activation_qtype: qtype | null;
+  declare weight_group_size: number | null;
+  declare optimizer: AbsmaxOptimizer | MaxOptimizer | null;
+
+  /** QLinear(in_features, out_features, bias = true, { dtype, weights, activations, optimizer }):
+   *  initialised as nn.Linear is. */
+  constructor(in_features: number, out_features: number, bias = true, o: QModuleOptions = {}) {
+    super();
+    const fn = "quanto.QLinear";
+    for (const [k, v] of [["in_features", in_features], ["out_features", out_features]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
+    }
+    if (typeof bias !== "boolean") throw new TypeError(`${fn}: bias must be true or false, got ${typeof bias}; options go in the 4th argument`);
+    if (o.activations != null) {
+      throw new Error(`${fn}: activation quantization (activations=${String(o.activations)}) is not supported yet in lowbit; use activations: null (weights-only quantization)`);
+    }
+    const wq = o.weights == null ? null : as_qtype(o.weights, fn);
+    const dtype = o.dtype === undefined ? get_default_dtype() : as_dtype(o.dtype);
+    this.in_features = in_features;
+    this.out_features = out_features;
+    if (building_from_module) {
+      this.weight = new Parameter();  // replaced by the source module's weight
+      this.bias = null;
+    } else {
+      const init = new Linear(in_features, out_features, bias, { dtype });
+      this.weight = init.weight;
+      this.bias = init.bias;
+    }
+    const hidden = (k: string, v: unknown) => Object.defineProperty(this, k, { enumerable: false, writable: true, configurable: true, value: v });
+    hidden("weight_qtype", wq);
+    hidden("activation_qtype", null);
+    hidden("weight_group_size", wq === null ? null : weight_group_size(in_features, wq.bits));
+    hidden("optimizer", o.optimizer ?? (wq === null ? null : wq.bits === 8 ? new AbsmaxOptimizer() : new MaxOptimizer()));
+    this.register_buffer("input_scale", ones([], { dtype }));
+    this.register_buffer("output_scale", ones([], { dtype }));
+  }
+
+  /** QLinear.from_module(linear, { weights, activations, optimizer }): shares the Linear's weight and
+   *  bias (no copy, no random initialisation). */
+  static from_module(module: Linear, o: QModuleOptions = {}): QLinear {
+    if (!((module as unknown) instanceof Linear)) {
+      const m = module as unknown;
+      const what = m instanceof Module ? m._get_name() : m === null ? "null" : typeof m;
+      throw new TypeError(`quanto.QLinear.from_module: expected an nn.Linear, got ${what}`);
+    }
+    building_from_module = true;
+    let q: QLinear;
+    try {
+      q = new QLinear(module.in_features, module.out_features, module.bias !== null, { ...o, dtype: module.weight.dtype });
+    } finally {
+      building_from_module = false;
+    }
+    q.weight = module.weight;
+    q.bias = module.bias;
+    return q;
+  }
+
+  /** true once freeze() replaced the float weight by its quantized form */
+  get frozen(): boolean {
+    return !(this.weight instanceof Parameter);
+  }
+
+  /** the quantized weight: the stored one when frozen, else quantized now from the float weight */
+  get qweight(): WeightQBytesTensor | WeightQBitsTensor | Parameter {
+    const w = this.weight;
+    if (!(w instanceof Parameter) || this.weight_qtype === null) return w;
+    const qt = this.weight_qtype;
+    if (this.optimizer instanceof MaxOptimizer) {
+      const [scale, shift] = this.optimizer.__call__(w, { qtype: qt, axis: 0, group_size: this.weight_group_size });
+      return quantize_weight(w, { qtype: qt, axis: 0, scale, shift, group_size: this.weight_group_size });
+    }
+    const scale = (this.optimizer ?? new AbsmaxOptimizer()).__call__(w, { qtype: qt, axis: 0 });
+    return quantize_weight(w, { qtype: qt, axis: 0, scale, group_size: this.weight_group_size });
+  }
+
+  /** Stores the quantized weight in place of the float one (which is dropped). */
+  freeze(): void {
+    const q = this.qweight;
+    if (!(q instanceof Parameter)) this.weight = q;
+  }
+
+  override forward(input: Tensor): Tensor {
+    const q = this.qweight;
+    const w = q instanceof Parameter ? q : q.dequantize();
+    return linear(input, w, this.bias);
+  }
+
+  override extra_repr(): string {
+    return `in_features=${this.in_features}, out_features=${this.out_features}, bias=${this.bias ? "True" : "False"}`;
+  }
+
+  /** QLinear(in_features=…, out_features=…, bias=…), as torch prints it (the quantized weight's
+   *  buffers are not child modules there) */
+  override toString(): string {
+    return `${this._get_name()}(${this.extra_repr()})`;
+  }
+}

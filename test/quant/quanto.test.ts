@@ -1,0 +1,297 @@
+// optimum-quanto weight quantization against ../shared/fixtures/quant/quanto (optimum-quanto's own
+// function bodies, fp32 CPU; see that README): qint8 codes and scales, qint4/qint2 (float shift and
+// zero point) group sizes, codes, scales, shifts and packed bytes bit for bit, dequantized weights
+// bit for bit, layer outputs to ~1e-5; then quantize/freeze on a small model.
+import { describe, expect, it } from "vitest";
+import { nn, quanto, torch, Tensor } from "../../kernel/index.js";
+import { load_file } from "../../kernel/models/safetensors.js";
+import { fixture, fixture_json } from "../helpers/fixtures.js";
+
+interface QCase {
+  bits?: number;
+  group_size?: number;
+  axis: number;
+  scale_shape?: number[];
+  grouped_shape?: number[];
+  packed_shape?: number[];
+  shift_dtype?: string;
+  weight_mse: number;
+  output_mse_vs_fp32: number;
+}
+interface Layer {
+  name: string;
+  in_features: number;
+  out_features: number;
+  input_shape: number[];
+  bias: boolean;
+  [tag: string]: unknown;
+}
+
+const expected = fixture_json<{ layers: Layer[] }>("quant", "quanto", "expected.json");
+const tensors = load_file(fixture("quant", "quanto", "quanto.safetensors"));
+const TAGS = ["qint4", "qint4_zeropoint", "qint2", "qint2_zeropoint"] as const;
+
+function get(name: string): Tensor {
+  const t = tensors[name];
+  if (!t) throw new Error(`fixture tensor ${name} missing from quanto.safetensors`);
+  return t;
+}
+
+function bytes(t: Tensor): Uint8Array {
+  const c = t.contiguous();
+  const size = t.dtype.itemsize;
+  return new Uint8Array(c._data.buffer, c._data.byteOffset + c._offset * size, c.numel() * size);
+}
+
+/** same dtype, shape and bytes */
+function expect_bits(got: Tensor, want: Tensor, what: string): void {
+  expect(String(got.dtype), `${what}: dtype`).toBe(String(want.dtype));
+  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
+  const g = bytes(got), w = bytes(want);
+  const size = want.dtype.itemsize;
+  let bad = 0, first = -1;
+  for (let i = 0; i < w.length; i++) {
+    if (g[i] !== w[i]) {
+      bad++;
+      if (first < 0) first = Math.floor(i / size);
+    }
+  }
+  const gl = got.reshape(-1).tolist() as number[], wl = want.reshape(-1).tolist() as number[];
+  expect(bad, `${what}: ${bad} bytes differ, first at element ${first}: got ${gl[first]}, want ${wl[first]}`).toBe(0);
+}
+
+function expect_close(got: Tensor, want: Tensor, what: string, rtol = 1e-5, atol = 1e-5): void {
+  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
+  const g = got.reshape(-1).tolist() as number[], w = want.reshape(-1).tolist() as number[];
+  let worst = 0, at = -1;
+  for (let i = 0; i < w.length; i++) {
+    const excess = Math.abs(g[i] - w[i]) - (atol + rtol * Math.abs(w[i]));
+    if (!(excess <= worst) || Number.isNaN(g[i])) { worst = excess; at = i; }
+  }
+  expect(at, `${what}: element ${at} got ${g[at]}, want ${w[at]}`).toBe(-1);
+}
+
+/** an nn.Linear holding the fixture layer's fp32 weight and bias */
+function fixture_linear(l: Layer): nn.Linear {
+  const lin = new nn.Linear(l.in_features, l.out_features, l.bias);
+  lin.weight.copy_(get(`${l.name}.weight`));
+  if (l.bias) lin.bias!.copy_(get(`${l.name}.bias`));
+  return lin;
+}
+
+const bits_of = (tag: string) => (tag.startsWith("qint4") ? 4 : 2);
+const qtype_of = (tag: string) => (tag.startsWith("qint4") ? quanto.qint4 : quanto.qint2);
+
+describe("quanto fixture", () => {
+  it("has the public layers", () => {
+    expect(expected.layers.map((l) => l.name)).toEqual(expect.arrayContaining(["main", "g64"]));
+  });
+
+  for (const l of expected.layers) {
+    describe(`${l.name} (${l.in_features}→${l.out_features})`, () => {
+      it("qint8: codes, scales, dequantized weight bit for bit; frozen and unfrozen outputs", () => {
+        const c = l.qint8 as QCase;
+        const lin = fixture_linear(l);
+        const q = quanto.QLinear.from_module(lin, { weights: quanto.qint8 });
+        expect(q.weight_group_size).toBeNull();
+        const x = get(`${l.name}.input`);
+        expect_close(q(x), get(`${l.name}.qint8.output`), "unfrozen output");
+        q.freeze();
+        const w = q.weight as quanto.WeightQBytesTensor;
+        expect(w).toBeInstanceOf(quanto.WeightQBytesTensor);
+        expect([...w._scale.shape]).toEqual(c.scale_shape);
+        expect_bits(w._data, get(`${l.name}.qint8.weight._data`), "weight._data");
+        expect_bits(w._scale, get(`${l.name}.qint8.weight._scale`), "weight._scale");
+        expect_bits(w.dequantize(), get(`${l.name}.qint8.dequantized_weight`), "dequantized");
+        expect_close(q(x), get(`${l.name}.qint8.output`), "frozen output");
+        const sd = q.state_dict();
+        expect(Object.keys(sd).sort()).toEqual(["bias", "input_scale", "output_scale", "weight._data", "weight._scale"]);
+        expect(String(sd["weight._data"].dtype)).toBe("torch.int8");
+        expect(sd["input_scale"].item()).toBe(1);
+        expect(sd["input_scale"].ndim).toBe(0);
+      });
+
+      for (const tag of TAGS) {
+        it(`${tag}: group size, codes, packed bytes, scale, shift, dequantized weight; output`, () => {
+          const c = l[tag] as QCase;
+          const zp = tag.endsWith("zeropoint");
+          const qt = qtype_of(tag);
+          expect(quanto.weight_group_size(l.in_features, qt.bits)).toBe(c.group_size ?? null);
+          const W = get(`${l.name}.weight`);
+          const [scale, shift] = new quanto.MaxOptimizer().__call__(W, { qtype: qt, axis: 0, group_size: c.group_size ?? null, zeropoint: zp });
+          expect(String(shift.dtype)).toBe(`torch.${c.shift_dtype}`);
+          const qw = quanto.quantize_weight(W, { qtype: qt, axis: 0, scale, shift, group_size: c.group_size ?? null }) as quanto.WeightQBitsTensor;
+          expect(qw).toBeInstanceOf(quanto.WeightQBitsTensor);
+          expect_bits(qw._scale, get(`${l.name}.${tag}.weight._scale`), "scale");
+          expect_bits(qw._shift, get(`${l.name}.${tag}.weight._shift`), "shift");
+          const unpacked = qw._data.unpack();
+          expect([...unpacked.shape]).toEqual(c.grouped_shape);
+          expect_bits(unpacked, get(`${l.name}.${tag}.weight._data.unpacked`), "unpacked codes");
+          expect([...qw._data._data.shape]).toEqual(c.packed_shape);
+          expect_bits(qw._data._data, get(`${l.name}.${tag}.weight._data._data`), "packed bytes");
+          // packing the fixture's own codes gives the fixture's bytes, and back
+          expect_bits(quanto.pack_weights(get(`${l.name}.${tag}.weight._data.unpacked`), bits_of(tag)), get(`${l.name}.${tag}.weight._data._data`), "pack_weights");
+          const rows = c.grouped_shape![0];
+          expect_bits(quanto.unpack_weights(get(`${l.name}.${tag}.weight._data._data`), bits_of(tag), rows), get(`${l.name}.${tag}.weight._data.unpacked`), "unpack_weights");
+          expect_bits(qw.dequantize(), get(`${l.name}.${tag}.dequantized_weight`), "dequantized");
+          const x = get(`${l.name}.input`);
+          expect_close(nn.functional.linear(x, qw.dequantize(), get(`${l.name}.bias`)), get(`${l.name}.${tag}.output`), "output");
+        });
+
+        if (!tag.endsWith("zeropoint")) {
+          it(`${tag}: QLinear before and after freeze; state dict keys and dtypes`, () => {
+            const q = quanto.QLinear.from_module(fixture_linear(l), { weights: qtype_of(tag) });
+            const x = get(`${l.name}.input`);
+            expect_close(q(x), get(`${l.name}.${tag}.output`), "unfrozen output");
+            quanto.freeze(new nn.Sequential(q));
+            expect(q.frozen).toBe(true);
+            expect_close(q(x), get(`${l.name}.${tag}.output`), "frozen output");
+            const sd = q.state_dict();
+            expect(Object.keys(sd).sort()).toEqual(["bias", "input_scale", "output_scale", "weight._data._data", "weight._scale", "weight._shift"]);
+            expect_bits(sd["weight._data._data"], get(`${l.name}.${tag}.weight._data._data`), "state_dict packed");
+            expect_bits(sd["weight._scale"], get(`${l.name}.${tag}.weight._scale`), "state_dict scale");
+            expect_bits(sd["weight._shift"], get(`${l.name}.${tag}.weight._shift`), "state_dict shift");
+          });
+        }
+      }
+    });
+  }
+});
+
+/** bytes of all parameters and buffers, as a module-size count does */
+function module_bytes(m: nn.Module): number {
+  let n = 0;
+  for (const [, p] of m.named_parameters()) n += p.numel() * p.element_size();
+  for (const [, b] of m.named_buffers()) n += b.numel() * b.element_size();
+  return n;
+}
+
+function small_model(): nn.Sequential {
+  torch.manual_seed(0);
+  return new nn.Sequential(new nn.Linear(256, 64), new nn.ReLU(), new nn.Linear(64, 32));
+}
+
+describe("quanto.quantize / freeze on a model", () => {
+  // fp32: 256·64·4 + 64·4 + 64·32·4 + 32·4
+  const FP32 = 65536 + 256 + 8192 + 128;
+
+  it("qint8: the weights become 1 byte each, plus an fp32 scale per row", () => {
+    const model = small_model();
+    expect(module_bytes(model)).toBe(FP32);
+    const x = torch.randn([3, 256]);
+    const ref = model(x) as Tensor;
+    quanto.quantize(model, { weights: torch.int8, activations: null });
+    expect(model.get_submodule("0")).toBeInstanceOf(quanto.QLinear);
+    expect(model.get_submodule("2")).toBeInstanceOf(quanto.QLinear);
+    // before freeze: the float weights stay, input_scale / output_scale (4 bytes each) join
+    expect(module_bytes(model)).toBe(FP32 + 2 * 8);
+    const before = model(x) as Tensor;
+    quanto.freeze(model);
+    // int8 weights 16384 + 2048, scales 64·4 + 32·4, biases 256 + 128, scalar scales 16
+    expect(module_bytes(model)).toBe(16384 + 2048 + 256 + 128 + 256 + 128 + 16);
+    const after = model(x) as Tensor;
+    // same weights before and after freeze (the GEMM may differ by an ulp with the weight buffer's alignment)
+    expect_close(after, before, "frozen vs unfrozen", 1e-6, 1e-6);
+    expect_close(after, ref, "qint8 vs fp32", 0, 0.02);
+    expect(new Set(Object.keys(model.state_dict()))).toEqual(new Set([
+      "0.bias", "0.input_scale", "0.output_scale", "0.weight._data", "0.weight._scale",
+      "2.bias", "2.input_scale", "2.output_scale", "2.weight._data", "2.weight._scale",
+    ]));
+    expect(String(model.get_submodule("0"))).toBe("QLinear(in_features=256, out_features=64, bias=True)");
+  });
+
+  it("qint4: half a byte per weight, fp32 scale and shift per group", () => {
+    const model = small_model();
+    quanto.quantize(model, { weights: quanto.qint4 });
+    expect((model.get_submodule("0") as quanto.QLinear).weight_group_size).toBe(128);
+    expect((model.get_submodule("2") as quanto.QLinear).weight_group_size).toBeNull();
+    quanto.freeze(model);
+    // layer 0: packed [64, 128] = 8192 B, scale + shift [128, 1] fp32 = 1024 B
+    // layer 2 (64 inputs, no grouping): packed [16, 64] = 1024 B, scale + shift [32, 1] = 256 B
+    expect(module_bytes(model)).toBe(8192 + 1024 + 256 + 1024 + 256 + 128 + 16);
+    const w0 = (model.get_submodule("0") as quanto.QLinear).weight as quanto.WeightQBitsTensor;
+    expect(String(w0._data._data.dtype)).toBe("torch.uint8");
+  });
+
+  it("qint2: a quarter byte per weight", () => {
+    const model = small_model();
+    quanto.quantize(model, { weights: "qint2" });
+    quanto.freeze(model);
+    // packed [32, 128] = 4096 B and [8, 64] = 512 B
+    expect(module_bytes(model)).toBe(4096 + 1024 + 256 + 512 + 256 + 128 + 16);
+  });
+
+  it("exclude keeps layers as nn.Linear (names and fnmatch globs); include limits", () => {
+    const m1 = small_model();
+    quanto.quantize(m1, { weights: quanto.qint8, exclude: "2" });
+    expect(m1.get_submodule("0")).toBeInstanceOf(quanto.QLinear);
+    expect(m1.get_submodule("2")).toBeInstanceOf(nn.Linear);
+    expect(m1.get_submodule("2")).not.toBeInstanceOf(quanto.QLinear);
+
+    torch.manual_seed(0);
+    const nested = new nn.Sequential(new nn.Sequential(new nn.Linear(8, 8), new nn.Linear(8, 8)), new nn.Linear(8, 4));
+    quanto.quantize(nested, { weights: quanto.qint8, exclude: ["0.*"] });
+    expect(nested.get_submodule("0.0")).toBeInstanceOf(nn.Linear);
+    expect(nested.get_submodule("0.1")).toBeInstanceOf(nn.Linear);
+    expect(nested.get_submodule("1")).toBeInstanceOf(quanto.QLinear);
+
+    const inc = new nn.Sequential(new nn.Sequential(new nn.Linear(8, 8), new nn.Linear(8, 8)), new nn.Linear(8, 4));
+    quanto.quantize(inc, { weights: quanto.qint8, include: "0.[!0]" });
+    expect(inc.get_submodule("0.0")).toBeInstanceOf(nn.Linear);
+    expect(inc.get_submodule("0.1")).toBeInstanceOf(quanto.QLinear);
+    expect(inc.get_submodule("1")).toBeInstanceOf(nn.Linear);
+    expect(quanto.fnmatch("gpt_neox.layers.0.attention.dense", "*.attention.*")).toBe(true);
+    expect(quanto.fnmatch("embed_out", "lm_head")).toBe(false);
+    expect(quanto.fnmatch("a.b", "a?b")).toBe(true);
+  });
+
+  it("QLinear.from_module shares the weight and draws no random numbers", () => {
+    const lin = new nn.Linear(16, 4);
+    torch.manual_seed(7);
+    const q = quanto.QLinear.from_module(lin, { weights: quanto.qint8 });
+    const next = torch.rand([1]).item();
+    torch.manual_seed(7);
+    expect(torch.rand([1]).item()).toBe(next);
+    expect(q.weight).toBe(lin.weight);
+    expect(q.bias).toBe(lin.bias);
+  });
+
+  it("qtypes print as quanto's", () => {
+    expect(String(quanto.qint8)).toBe("quanto.qint8");
+    expect(String(quanto.qint4)).toBe("quanto.qint4");
+    expect(quanto.qint2.__repr__()).toBe("qtype(name='qint2', is_floating_point=False, bits=2, dtype=torch.int8, qmin=-2, qmax=1)");
+    expect(quanto.qint8.__repr__()).toBe("qtype(name='qint8', is_floating_point=False, bits=8, dtype=torch.int8, qmin=-128, qmax=127)");
+  });
+});
+
+describe("quanto bad input", () => {
+  it("unknown weights types", () => {
+    expect(() => quanto.quantize(small_model(), { weights: torch.float16 })).toThrow(/unsupported weights type torch.float16.*qint8/);
+    expect(() => quanto.quantize(small_model(), { weights: "qint3" })).toThrow(/unsupported weights type "qint3"/);
+    expect(() => quanto.quantize(small_model(), { weights: "qfloat8" })).toThrow(/unsupported weights type/);
+    expect(() => quanto.quantize(small_model(), {})).toThrow(/weights must be given/);
+  });
+
+  it("activations: qint8 is not supported yet", () => {
+    expect(() => quanto.quantize(small_model(), { weights: quanto.qint8, activations: quanto.qint8 })).toThrow(/not supported yet/);
+  });
+
+  it("freeze before quantize", () => {
+    expect(() => quanto.freeze(small_model())).toThrow(/no quantized modules; call quanto.quantize/);
+  });
+
+  it("non-Linear targets and non-modules", () => {
+    expect(() => quanto.QLinear.from_module(new nn.ReLU() as unknown as nn.Linear, { weights: quanto.qint8 })).toThrow(/expected an nn.Linear, got ReLU/);
+    expect(() => quanto.quantize(new nn.Linear(4, 4), { weights: quanto.qint8 })).toThrow(/model itself is an nn.Linear/);
+    expect(() => quanto.quantize({} as nn.Module, { weights: quanto.qint8 })).toThrow(/expected an nn.Module/);
+    expect(() => quanto.quantize(small_model(), { weights: quanto.qint8, exclude: 3 as unknown as string })).toThrow(/exclude must be a module name/);
+  });
+
+  it("quantize_weight checks shapes and shifts", () => {
+    const W = torch.randn([4, 8]);
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint4, scale: torch.ones([4, 1]) })).toThrow(/need a shift/);
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint8, scale: torch.ones([3, 1]) })).toThrow(/scale must have shape \[4, 1\]/);
+    expect(() => quanto.group(W, 0, 3)).toThrow(/group_size 3 must divide/);
+    expect(() => quanto.pack_weights(torch.tensor([16], { dtype: torch.uint8 }), 4)).toThrow(/does not fit in 4 bits/);
+  });
+});
