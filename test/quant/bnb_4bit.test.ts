@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { bnb, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { expect_bits, tensor_bytes } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
 interface Case {
@@ -31,29 +32,6 @@ function get(name: string): Tensor {
   const t = tensors[name];
   if (!t) throw new Error(`fixture tensor ${name} missing from nf4.safetensors`);
   return t;
-}
-
-function bytes(t: Tensor): Uint8Array {
-  const c = t.contiguous();
-  const size = t.dtype.itemsize;
-  return new Uint8Array(c._data.buffer, c._data.byteOffset + c._offset * size, c.numel() * size);
-}
-
-/** same dtype, shape and bytes (so -0/+0 and NaN payloads count) */
-function expect_bits(got: Tensor, want: Tensor, what: string): void {
-  expect(String(got.dtype), `${what}: dtype`).toBe(String(want.dtype));
-  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
-  const g = bytes(got), w = bytes(want);
-  const size = want.dtype.itemsize;
-  let bad = 0, first = -1;
-  for (let i = 0; i < w.length; i++) {
-    if (g[i] !== w[i]) {
-      bad++;
-      if (first < 0) first = Math.floor(i / size);
-    }
-  }
-  const gl = got.reshape(-1).tolist() as number[], wl = want.reshape(-1).tolist() as number[];
-  expect(bad, `${what}: ${bad} bytes differ, first at element ${first}: got ${gl[first]}, want ${wl[first]}`).toBe(0);
 }
 
 function mse(a: Tensor, b: Tensor): number {
@@ -166,7 +144,7 @@ describe("bnb.functional 4-bit vs the fixtures", () => {
         for (const [k, v] of Object.entries(d)) got[`weight.${k}`] = v as Tensor;
         expect(Object.keys(got).sort()).toEqual(Object.keys(sd).sort());
         for (const k of Object.keys(sd)) expect_bits(got[k]!, sd[k]!, k);
-        const json = new TextDecoder().decode(bytes(got[`weight.quant_state.bitsandbytes__${c.quant_type}`]!));
+        const json = new TextDecoder().decode(tensor_bytes(got[`weight.quant_state.bitsandbytes__${c.quant_type}`]!));
         expect(json).toBe(c.quant_state_json);
         // and back: from_dict of the checkpoint's own entries dequantizes to the fixture's values
         const qs_dict: Record<string, Tensor> = {};

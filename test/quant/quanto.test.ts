@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, quanto, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { expect_bits } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
 interface QCase {
@@ -35,29 +36,6 @@ function get(name: string): Tensor {
   const t = tensors[name];
   if (!t) throw new Error(`fixture tensor ${name} missing from quanto.safetensors`);
   return t;
-}
-
-function bytes(t: Tensor): Uint8Array {
-  const c = t.contiguous();
-  const size = t.dtype.itemsize;
-  return new Uint8Array(c._data.buffer, c._data.byteOffset + c._offset * size, c.numel() * size);
-}
-
-/** same dtype, shape and bytes */
-function expect_bits(got: Tensor, want: Tensor, what: string): void {
-  expect(String(got.dtype), `${what}: dtype`).toBe(String(want.dtype));
-  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
-  const g = bytes(got), w = bytes(want);
-  const size = want.dtype.itemsize;
-  let bad = 0, first = -1;
-  for (let i = 0; i < w.length; i++) {
-    if (g[i] !== w[i]) {
-      bad++;
-      if (first < 0) first = Math.floor(i / size);
-    }
-  }
-  const gl = got.reshape(-1).tolist() as number[], wl = want.reshape(-1).tolist() as number[];
-  expect(bad, `${what}: ${bad} bytes differ, first at element ${first}: got ${gl[first]}, want ${wl[first]}`).toBe(0);
 }
 
 function expect_close(got: Tensor, want: Tensor, what: string, rtol = 1e-5, atol = 1e-5): void {

@@ -4,7 +4,7 @@
 import { float32, uint8 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { dynamic_code, create_dynamic_map } from "./codes.js";
-import { check_blocksize, f32_flat, float_input, from_f32, u8_flat } from "./common.js";
+import { check_blocksize, f32_flat, float_input, from_f32, quantize_blocks, u8_flat } from "./common.js";
 import { QuantState } from "./quant_state.js";
 
 let dynamic: Float32Array | null = null;
@@ -22,19 +22,7 @@ function code_array(fn: string, code: unknown): Float32Array {
 /** Per block of `blocksize` consecutive values: absmax = max|x| (float32), and codes[i] = the
  *  nearest entry of `code` to x[i] · fp32(1/absmax). */
 export function quantize_blockwise_f32(x: Float32Array, code: Float32Array, blocksize: number): [Uint8Array, Float32Array] {
-  const n = x.length;
-  const blocks = Math.ceil(n / blocksize);
-  const q = new Uint8Array(n);
-  const absmax = new Float32Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    const end = Math.min(n, (b + 1) * blocksize);
-    let m = 0;
-    for (let i = b * blocksize; i < end; i++) m = Math.max(m, Math.abs(x[i]!));
-    absmax[b] = m;
-    const r = Math.fround(1 / m);  // the kernel's reciprocal; 1/0 = Inf makes NaN, which codes like the kernel's search does
-    for (let i = b * blocksize; i < end; i++) q[i] = dynamic_code(code, Math.fround(x[i]! * r));
-  }
-  return [q, absmax];
+  return quantize_blocks(x, blocksize, (y) => dynamic_code(code, y));
 }
 
 export interface QuantizeBlockwiseOptions {

@@ -48,3 +48,22 @@ export function from_f32(values: Float32Array, shape: readonly number[], dtype: 
   const t = new Tensor(values, float32, shape);
   return dtype === float32 ? t : t.to(dtype);
 }
+
+/** Per block of `blocksize` consecutive values: absmax = max|x| (float32), and each value's code
+ *  from y = x · fp32(1/absmax) -- the kernels' reciprocal then multiply, no clamp. An all-zero
+ *  block gives 0 · Inf = NaN, which every code search of bitsandbytes sends to a fixed code. */
+export function quantize_blocks(x: Float32Array, blocksize: number, encode: (y: number) => number): [Uint8Array, Float32Array] {
+  const n = x.length;
+  const blocks = Math.ceil(n / blocksize);
+  const q = new Uint8Array(n);
+  const absmax = new Float32Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    const end = Math.min(n, (b + 1) * blocksize);
+    let m = 0;
+    for (let i = b * blocksize; i < end; i++) m = Math.max(m, Math.abs(x[i]!));
+    absmax[b] = m;
+    const r = Math.fround(1 / m);
+    for (let i = b * blocksize; i < end; i++) q[i] = encode(Math.fround(x[i]! * r));
+  }
+  return [q, absmax];
+}

@@ -7,7 +7,7 @@ import { as_dtype, DType, float32, uint8 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { bad_quant_type, code_values, fp4_nibble, get_4bit_type, nf4_nibble, QuantType4bit } from "./codes.js";
 import { quantize_blockwise, state_absmax } from "./blockwise.js";
-import { check_blocksize, float_input, from_f32, u8_flat } from "./common.js";
+import { check_blocksize, float_input, from_f32, quantize_blocks, u8_flat } from "./common.js";
 import { QuantState } from "./quant_state.js";
 
 /** the nested (double quantization) block size bitsandbytes uses for the absmax */
@@ -27,22 +27,9 @@ function check_quant_type(fn: string, quant_type: unknown): QuantType4bit {
 
 /** The 4-bit nibbles (one per byte) and float32 absmax of x in blocks of `blocksize`. */
 export function quantize_4bit_codes(x: Float32Array, blocksize: number, quant_type: QuantType4bit): [Uint8Array, Float32Array] {
-  const nibble = quant_type === "nf4" ? nf4_nibble : fp4_nibble;
-  const n = x.length;
-  const blocks = Math.ceil(n / blocksize);
-  const nib = new Uint8Array(n);
-  const absmax = new Float32Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    const end = Math.min(n, (b + 1) * blocksize);
-    let m = 0;
-    for (let i = b * blocksize; i < end; i++) m = Math.max(m, Math.abs(x[i]!));
-    absmax[b] = m;
-    // reciprocal then multiply, no clamp. An all-zero block gives 0 · Inf = NaN, which both trees
-    // send to nibble 0 (NF4 -1.0, FP4 0.0), decoding to -0.0 / 0.0 since absmax is 0: no NaN out.
-    const r = Math.fround(1 / m);
-    for (let i = b * blocksize; i < end; i++) nib[i] = nibble(Math.fround(x[i]! * r));
-  }
-  return [nib, absmax];
+  // an all-zero block's NaN goes to nibble 0 in both trees (NF4 -1.0, FP4 0.0), which decodes to
+  // -0.0 / 0.0 since its absmax is 0: no NaN comes out
+  return quantize_blocks(x, blocksize, quant_type === "nf4" ? nf4_nibble : fp4_nibble);
 }
 
 /** Two nibbles per byte, the first in the high nibble; an odd count is padded with a 0 nibble. */
