@@ -67,12 +67,13 @@ void tile_bw(const int8_t* a, const int8_t* const* b, int64_t K, int32_t* out) {
 
 __attribute__((target("avx512vnni"))) void tile_vnni(const int8_t* a, const int8_t* const* b, int64_t K,
                                                      int32_t* out) {
-  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
-  __m512i acc[NT];
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80)), ones = _mm512_set1_epi8(1);
+  __m512i acc[NT], asum = _mm512_setzero_si512();
   for (int j = 0; j < NT; j++) acc[j] = _mm512_setzero_si512();
   int64_t k = 0;
   for (; k + 64 <= K; k += 64) {
     const __m512i av = _mm512_loadu_si512(a + k);
+    asum = _mm512_dpbusd_epi32(asum, ones, av);
 #pragma GCC unroll 4
     for (int j = 0; j < NT; j++)
       acc[j] = _mm512_dpbusd_epi32(acc[j], _mm512_xor_si512(_mm512_loadu_si512(b[j] + k), bias), av);
@@ -81,15 +82,14 @@ __attribute__((target("avx512vnni"))) void tile_vnni(const int8_t* a, const int8
     // masked-off bytes: A is 0 there, so (B + 128) * 0 adds nothing
     const __mmask64 m = K - k >= 64 ? ~__mmask64{0} : (__mmask64{1} << (K - k)) - 1;
     const __m512i av = _mm512_maskz_loadu_epi8(m, a + k);
+    asum = _mm512_dpbusd_epi32(asum, ones, av);
 #pragma GCC unroll 4
     for (int j = 0; j < NT; j++)
       acc[j] = _mm512_dpbusd_epi32(acc[j], _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, b[j] + k), bias), av);
   }
   // sum_k (B + 128) A = sum_k A B + 128 sum_k A
-  uint32_t asum = 0;
-  for (int64_t i = 0; i < K; i++) asum += static_cast<uint32_t>(static_cast<int32_t>(a[i]));
-  for (int j = 0; j < NT; j++)
-    out[j] = static_cast<int32_t>(static_cast<uint32_t>(hsum(acc[j])) - 128u * asum);
+  const uint32_t corr = 128u * static_cast<uint32_t>(hsum(asum));
+  for (int j = 0; j < NT; j++) out[j] = static_cast<int32_t>(static_cast<uint32_t>(hsum(acc[j])) - corr);
 }
 #elif defined(LOWBIT_AVX2)
 inline __m256i widen16(const int8_t* p) {
