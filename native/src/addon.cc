@@ -376,6 +376,39 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// int8Gemm(M, N, K, a, aOff, b, bOff, c, cOff): C[M, N] = A[M, K] @ B[N, K]^T with A and B
+// contiguous int8 (Int8Array) and C contiguous int32 (Int32Array), exact modulo 2^32.
+Napi::Value Int8Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Int8GemmArgs g;
+  g.M = to_i64(env, info[0], "M");
+  g.N = to_i64(env, info[1], "N");
+  g.K = to_i64(env, info[2], "K");
+  check_shape(env, "int8_gemm", {g.M, g.N, g.K});
+  check_shape(env, "int8_gemm", {g.M, g.K});
+  check_shape(env, "int8_gemm", {g.N, g.K});
+  auto typed = [&](const Napi::Value& v, napi_typedarray_type want, const char* what, const char* type) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want)
+      fail_type(env, std::string("int8_gemm: ") + what + " must be an " + type);
+  };
+  typed(info[3], napi_int8_array, "A", "Int8Array");
+  typed(info[5], napi_int8_array, "B", "Int8Array");
+  typed(info[7], napi_int32_array, "the output", "Int32Array");
+  Buf a = to_buf(env, info[3], kInt8, "A"), b = to_buf(env, info[5], kInt8, "B"), c = to_buf(env, info[7], kInt32, "output");
+  const int64_t aoff = to_i64(env, info[4], "offset"), boff = to_i64(env, info[6], "offset"),
+                coff = to_i64(env, info[8], "offset");
+  check_bounds(env, "int8_gemm: A [M, K]", a, aoff, {g.M, g.K}, {g.K, 1});
+  check_bounds(env, "int8_gemm: B [N, K]", b, boff, {g.N, g.K}, {g.K, 1});
+  check_bounds(env, "int8_gemm: output [M, N]", c, coff, {g.M, g.N}, {g.N, 1});
+  g.a = reinterpret_cast<const int8_t*>(a.data) + aoff;
+  g.b = reinterpret_cast<const int8_t*>(b.data) + boff;
+  g.c = reinterpret_cast<int32_t*>(c.data) + coff;
+  if (g.M * g.N == 0) return env.Undefined();
+  active->int8_gemm(g);
+  throw_kernel_error(env);
+  return env.Undefined();
+}
+
 RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
   // (x, xOff, y, yOff, dtype, rows, n, ...)
   RowArgs a;
@@ -494,6 +527,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("where", Napi::Function::New(env, Where));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("int8Gemm", Napi::Function::New(env, Int8Gemm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   return exports;

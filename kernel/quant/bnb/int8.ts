@@ -7,6 +7,7 @@
 // The loops work on the raw typed arrays so every fp32 rounding is the one torch does.
 import { DType, float16, float32, int32, int64, int8 } from "../../tensor/dtype.js";
 import { from_f16, to_f16 } from "../../tensor/half.js";
+import { K } from "../../tensor/backend/index.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 const f32 = Math.fround;
@@ -118,21 +119,8 @@ export function int8_vectorwise_dequant(A: Tensor, stats: Tensor): Tensor {
   return new Tensor(out, float32, [rows, k]);
 }
 
-/** The int8 GEMM C[i,o] = Σ_k A[i,k]·B[o,k] with int32 accumulation (wrapping like int32, as
- *  cuBLASLt does). Plain TypeScript; a native kernel can replace this one function. */
-export function int8_gemm_reference(a: Int8Array, b: Int8Array, m: number, n: number, k: number): Int32Array {
-  const out = new Int32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    const ai = i * k;
-    for (let o = 0; o < n; o++) {
-      const bo = o * k;
-      let acc = 0;
-      for (let j = 0; j < k; j++) acc = (acc + a[ai + j]! * b[bo + j]!) | 0;
-      out[i * n + o] = acc;
-    }
-  }
-  return out;
-}
+/** The TypeScript int8 GEMM, kept importable from here (it lives beside the other reference kernels). */
+export { int8_gemm_reference } from "../../tensor/backend/reference/int8.js";
 
 /** bnb.functional.int8_linear_matmul(A, B): int8 A [..., k] times int8 B [n, k] transposed,
  *  exact int32 [..., n]. */
@@ -151,7 +139,9 @@ export function int8_linear_matmul(A: Tensor, B: Tensor): Tensor {
     throw new RangeError(`${fn}: A's last dim (${k}) must equal B's second dim (${kb}); B is [out_features, in_features] (A @ B.T), got A [${A.shape.join(", ")}], B [${B.shape.join(", ")}]`);
   }
   const m = k === 0 ? A.numel() : A.numel() / k;
-  const out = int8_gemm_reference(raw<Int8Array>(A), raw<Int8Array>(B), m, n, k);
+  // the active kernels: native int8Gemm when the addon loaded, else the TypeScript reference
+  const out = new Int32Array(m * n);
+  K.int8Gemm(m, n, k, raw<Int8Array>(A), 0, raw<Int8Array>(B), 0, out, 0);
   return new Tensor(out, int32, [...A.shape.slice(0, -1), n]);
 }
 

@@ -37,6 +37,10 @@ export interface Kernels {
        b: TypedArray, b_dtype: number, b_off: number, b_strides: Dims,
        c: TypedArray, c_dtype: number, c_off: number,
        bias: TypedArray | null, bias_dtype: number, bias_off: number): void;
+  /** LLM.int8()'s product c[m, n] = Σ_k a[m, k]·b[n, k]: a [M, K] and b [N, K] contiguous int8,
+   *  c [M, N] contiguous int32, exact modulo 2^32 (int32 accumulation wraps). */
+  int8Gemm(M: number, N: number, K: number, a: Int8Array, a_off: number, b: Int8Array, b_off: number,
+           c: Int32Array, c_off: number): void;
   /** Row-wise (log_)softmax over contiguous rows of n. */
   softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
           rows: number, n: number, log: boolean): void;

@@ -80,6 +80,15 @@ struct GemmArgs {
   const void* bias = nullptr; int bias_dtype = 0;  // length N, or null
 };
 
+// LLM.int8()'s product C[m, n] = sum_k A[m, k] * B[n, k]: A [M, K] and B [N, K] contiguous int8,
+// C [M, N] contiguous int32, exact modulo 2^32.
+struct Int8GemmArgs {
+  int64_t M = 0, N = 0, K = 0;
+  const int8_t* a = nullptr;
+  const int8_t* b = nullptr;
+  int32_t* c = nullptr;
+};
+
 // Rows of n contiguous elements: softmax / log_softmax / layer_norm over the last dimension.
 struct RowArgs {
   int64_t rows = 0, n = 0;
@@ -102,6 +111,7 @@ struct Kernels {
   void (*gemm)(const GemmArgs& args);
   void (*softmax)(const RowArgs& args);
   void (*layer_norm)(const RowArgs& args);
+  void (*int8_gemm)(const Int8GemmArgs& args);
 };
 
 namespace scalar { extern const Kernels kernels; }

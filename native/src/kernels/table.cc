@@ -12,11 +12,12 @@ void reduce(const ReduceArgs&);
 void gemm(const GemmArgs&);
 void softmax(const RowArgs&);
 void layer_norm(const RowArgs&);
+void int8_gemm(const Int8GemmArgs&);
 
 #define LOWBIT_STR2(x) #x
 #define LOWBIT_STR(x) LOWBIT_STR2(x)
 extern const Kernels kernels = {
-    LOWBIT_STR(LOWBIT_ARCH), cast, binary, unary, where, reduce, gemm, softmax, layer_norm,
+    LOWBIT_STR(LOWBIT_ARCH), cast, binary, unary, where, reduce, gemm, softmax, layer_norm, int8_gemm,
 };
 
 }  // namespace LOWBIT_ARCH

@@ -2,7 +2,8 @@
 // kernels are tested against, and the fallback when the addon cannot load.
 import type { Kernels } from "../types.js";
 import { binary, cast, unary, where } from "./elementwise.js";
+import { int8Gemm } from "./int8.js";
 import { gemm, layerNorm, softmax } from "./linalg.js";
 import { reduce } from "./reduce.js";
 
-export const reference: Kernels = { name: "reference", cast, binary, unary, where, reduce, gemm, softmax, layerNorm };
+export const reference: Kernels = { name: "reference", cast, binary, unary, where, reduce, gemm, softmax, layerNorm, int8Gemm };
