@@ -8,6 +8,7 @@ import { linear } from "../nn/functional.js";
 import { Module } from "../nn/module.js";
 import { Linear } from "../nn/modules/linear.js";
 import { Parameter } from "../nn/parameter.js";
+import { check_features } from "./layer_args.js";
 
 interface W8A16Options {
   bias?: boolean;
@@ -36,9 +37,7 @@ export class W8A16LinearLayer extends Module {
     const o: W8A16Options = typeof bias === "object" ? bias : { bias, dtype };
     const dt = o.dtype === undefined ? float32 : as_dtype(o.dtype);
     if (!dt.is_floating_point) throw new TypeError(`W8A16LinearLayer: dtype must be a floating point type (the activations' type), got ${dt}`);
-    for (const [k, v] of [["in_features", in_features], ["out_features", out_features]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`W8A16LinearLayer: ${k} must be a positive integer, got ${v}`);
-    }
+    check_features("W8A16LinearLayer", { in_features, out_features });
     this.in_features = in_features;
     this.out_features = out_features;
     this.register_buffer("int8_weights", rnd.randint(-128, 127, [out_features, in_features], { dtype: int8 }));

@@ -11,6 +11,7 @@ import { Module } from "../../nn/module.js";
 import { Linear } from "../../nn/modules/linear.js";
 import { Parameter } from "../../nn/parameter.js";
 import { int8_linear_matmul, int8_mm_dequant, int8_vectorwise_dequant, int8_vectorwise_quant } from "./int8.js";
+import { check_bias_flag, check_features } from "../layer_args.js";
 
 const f32 = Math.fround;
 
@@ -55,15 +56,14 @@ export class Linear8bitLt extends Module {
   declare state: { threshold: number; has_fp16_weights: boolean };
 
   /** Linear8bitLt(input_features, output_features, bias = true, { has_fp16_weights = true,
-   *  threshold = 0.0 }): bitsandbytes' own defaults (transformers' load_in_8bit passes false / 6.0). The weight starts as nn.Linear initialises it, in float; quantize()
-   *  (what moving the layer to the GPU does in bitsandbytes) turns it into int8 CB and SCB. */
+   *  threshold = 0.0 }): bitsandbytes' own defaults (transformers' load_in_8bit passes false /
+   *  6.0). The weight starts as nn.Linear initialises it, in float; quantize() (what moving the
+   *  layer to the GPU does in bitsandbytes) turns it into int8 CB and SCB. */
   constructor(input_features: number, output_features: number, bias = true, o: Linear8bitLtOptions = {}) {
     super();
     const fn = "Linear8bitLt";
-    for (const [k, v] of [["input_features", input_features], ["output_features", output_features]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
-    }
-    if (typeof bias !== "boolean") throw new TypeError(`${fn}: bias must be true or false, got ${typeof bias}; options go in the 4th argument`);
+    check_features(fn, { input_features, output_features });
+    check_bias_flag(fn, bias);
     const threshold = o.threshold ?? 0.0;
     if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0) {
       throw new RangeError(`${fn}: threshold must be a finite number >= 0, got ${threshold}`);

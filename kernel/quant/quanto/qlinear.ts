@@ -12,6 +12,7 @@ import { Linear } from "../../nn/modules/linear.js";
 import { Parameter } from "../../nn/parameter.js";
 import { as_qtype, qtype } from "./qtypes.js";
 import { AbsmaxOptimizer, MaxOptimizer, quantize_weight, WeightQBitsTensor, WeightQBytesTensor } from "./weights.js";
+import { check_bias_flag, check_features } from "../layer_args.js";
 
 export interface QModuleOptions {
   /** quanto.qint8 / qint4 / qint2, their names, or torch.int8 */
@@ -51,10 +52,8 @@ export class QLinear extends Module {
   constructor(in_features: number, out_features: number, bias = true, o: QModuleOptions = {}) {
     super();
     const fn = "quanto.QLinear";
-    for (const [k, v] of [["in_features", in_features], ["out_features", out_features]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
-    }
-    if (typeof bias !== "boolean") throw new TypeError(`${fn}: bias must be true or false, got ${typeof bias}; options go in the 4th argument`);
+    check_features(fn, { in_features, out_features });
+    check_bias_flag(fn, bias);
     if (o.activations != null) {
       throw new Error(`${fn}: activation quantization (activations=${String(o.activations)}) is not supported yet in lowbit; use activations: null (weights-only quantization)`);
     }
