@@ -209,17 +209,23 @@ void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel
   }
 }
 
+// The bias in the accumulator's type (empty without a bias).
+template <typename Acc>
+std::vector<Acc> widened_bias(const GemmArgs& g) {
+  std::vector<Acc> bias;
+  if (!g.bias) return bias;
+  bias.resize(static_cast<size_t>(g.N));
+  dispatch_dtype(g.bias_dtype, [&](auto* tag) {
+    using BT = std::remove_pointer_t<decltype(tag)>;
+    for (int64_t j = 0; j < g.N; j++) bias[j] = Cast<Acc>::from(static_cast<const BT*>(g.bias)[j]);
+  });
+  return bias;
+}
+
 // Adds the bias and rounds the fp32 result into the output type.
 template <typename T>
 void finish_rows(const GemmArgs& g, const float* C, int64_t rows, T* out) {
-  std::vector<float> bias;
-  if (g.bias) {
-    bias.resize(static_cast<size_t>(g.N));
-    dispatch_dtype(g.bias_dtype, [&](auto* tag) {
-      using BT = std::remove_pointer_t<decltype(tag)>;
-      for (int64_t j = 0; j < g.N; j++) bias[j] = Cast<float>::from(static_cast<const BT*>(g.bias)[j]);
-    });
-  }
+  const std::vector<float> bias = widened_bias<float>(g);
   parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(g.N, 1)), [&](int64_t r0, int64_t r1) {
     std::vector<float> tmp(static_cast<size_t>(g.N));
     for (int64_t r = r0; r < r1; r++) {
@@ -266,14 +272,7 @@ void gemm_reference(const GemmArgs& g) {
   const T* A = static_cast<const T*>(g.a);
   const T* B = static_cast<const T*>(g.b);
   T* C = static_cast<T*>(g.c);
-  std::vector<Acc> bias;
-  if (g.bias) {
-    bias.resize(static_cast<size_t>(g.N));
-    dispatch_dtype(g.bias_dtype, [&](auto* tag) {
-      using BT = std::remove_pointer_t<decltype(tag)>;
-      for (int64_t j = 0; j < g.N; j++) bias[j] = Cast<Acc>::from(static_cast<const BT*>(g.bias)[j]);
-    });
-  }
+  const std::vector<Acc> bias = widened_bias<Acc>(g);
   parallel_for(g.batch * g.M, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.N * g.K)), [&](int64_t r0, int64_t r1) {
     std::vector<Acc> acc(static_cast<size_t>(g.N));
     for (int64_t r = r0; r < r1 && !interrupted(); r++) {
