@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // The `lowbit` command.
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { package_version } from "./package.js";
 import { native_addon, native_unavailable_reason } from "./tensor/backend/index.js";
 
 const HELP = `lowbit: LLM quantization in TypeScript, with PyTorch's numerics
@@ -25,11 +23,6 @@ commands:
   info                  the native kernels in use (instruction set, threads) or why they are not
   help, version
 `;
-
-function version(): string {
-  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json");
-  return JSON.parse(readFileSync(pkg, "utf8")).version;
-}
 
 function info(): void {
   const n = native_addon();
@@ -101,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "version":
     case "--version":
-      console.log(version());
+      console.log(package_version());
       return 0;
     case "help":
     case "--help":

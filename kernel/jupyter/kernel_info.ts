@@ -1,14 +1,13 @@
 // kernel_info_reply's content: what the front end needs to highlight, save and link the language.
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { package_version } from "../package.js";
 import { PROTOCOL_VERSION } from "./wire.js";
-import { package_root, ts } from "./typescript.js";
+import { ts } from "./typescript.js";
 
 let cached: Record<string, unknown> | null = null;
 
 export function kernel_info(): Record<string, unknown> {
   if (cached) return cached;
-  const version = JSON.parse(readFileSync(path.join(package_root(), "package.json"), "utf8")).version as string;
+  const version = package_version();
   cached = {
     status: "ok",
     protocol_version: PROTOCOL_VERSION,

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { package_root } from "./typescript.js";
+import { package_root } from "../package.js";
 
 export const KERNEL_NAME = "lowbit";
 

@@ -1,11 +1,10 @@
 // tslab's converter (TypeScript 5 type-checking and transpiling each cell, with the declarations of
 // earlier cells) set up for lowbit: `import ... from "lowbit"` and Node's types resolve from any
 // notebook directory, the way tslab makes `import "tslab"` resolve.
-import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Converter } from "tslab/dist/converter.js";
+import { package_root } from "../package.js";
 
 // TypeScript is one 8 MB CommonJS file. require() just compiles it; an ESM import would first
 // sniff its module format and scan all of it for named exports (cjs-module-lexer), which cost
@@ -13,17 +12,6 @@ import type { Converter } from "tslab/dist/converter.js";
 const require = createRequire(import.meta.url);
 const ts = require("@tslab/typescript-for-tslab") as typeof import("@tslab/typescript-for-tslab");
 const { createConverter, isCompleteCode } = require("tslab/dist/converter.js") as typeof import("tslab/dist/converter.js");
-
-/** The lowbit package's root directory (where its package.json is). */
-export function package_root(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pj = path.join(dir, "package.json");
-    if (existsSync(pj) && JSON.parse(readFileSync(pj, "utf8")).name === "lowbit") return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error("cannot find the lowbit package root");
-}
 
 let redirected = false;
 

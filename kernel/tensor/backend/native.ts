@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { package_root } from "../../package.js";
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from "./ops.js";
 import type { Kernels } from "./types.js";
 
@@ -28,17 +28,11 @@ export interface NativeAddon extends Omit<Kernels, "name"> {
   clearInterrupt(): void;
 }
 
-/** The addon's path: LOWBIT_NATIVE_PATH, or found by walking up from this file (kernel/... in
- *  source, dist/kernel/... built). */
+/** The addon's path: LOWBIT_NATIVE_PATH, or build/Release under the package root. */
 export function addon_path(): string | null {
   if (process.env.LOWBIT_NATIVE_PATH) return process.env.LOWBIT_NATIVE_PATH;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, "build", "Release", "lowbit.node");
-    if (existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  return null;
+  const candidate = path.join(package_root(), "build", "Release", "lowbit.node");
+  return existsSync(candidate) ? candidate : null;
 }
 
 export function load_native(): NativeAddon {
