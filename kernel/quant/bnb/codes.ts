@@ -3,7 +3,7 @@
 // The fixtures come from the CUDA kernels (which made the real checkpoints), so these follow them
 // comparison for comparison, in float32.
 import { float32 } from "../../tensor/dtype.js";
-import { fmaf } from "../../tensor/fma.js";
+import { linspace_formula } from "../../tensor/ops/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 export type QuantType4bit = "nf4" | "fp4";
@@ -86,8 +86,8 @@ export function create_dynamic_map(signed: boolean | { signed?: boolean; max_exp
  *  scalar formula alone (the fixture's 65-step decade shows it). */
 function linspace_f32(start: number, end: number, steps: number): Float32Array {
   const F = Math.fround;
-  const s = F(start), e = F(end), step = F(F(e - s) / (steps - 1)), half = Math.floor(steps / 2);
-  const scalar = (idx: number): number => (idx < half ? fmaf(step, idx, s) : fmaf(-step, steps - idx - 1, e));
+  const step = F(F(F(end) - F(start)) / (steps - 1));
+  const scalar = linspace_formula(float32, start, end, steps);
   const out = new Float32Array(steps);
   const W = 8;
   const vectorized = Math.floor(steps / (2 * W)) * 2 * W;

@@ -185,7 +185,8 @@ export function linspace(start: number, end: number, steps: number, o?: CreateOp
   return finish(t, o);
 }
 
-function linspace_formula(dtype: DType, start: number, end: number, steps: number): (i: number) => number {
+/** torch's scalar linspace formula: value i of `steps` (s + step·i for the first half, e − step·(n−1−i) after). */
+export function linspace_formula(dtype: DType, start: number, end: number, steps: number): (i: number) => number {
   const half = Math.floor(steps / 2);
   const pick = (first: (i: number) => number, second: (i: number) => number) => (i: number) => (i < half ? first(i) : second(steps - 1 - i));
   if (dtype.itemsize === 2 && dtype.is_floating_point) {
