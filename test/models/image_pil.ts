@@ -9,8 +9,8 @@ export const HAVE_PIL = front_end("Pillow for /usr/bin/python3", python_has("PIL
 export type PilRequest =
   /** Image.frombytes(mode, size, data), then .convert(convert) and/or .resize(size, resample) */
   | { op: "frombytes"; mode: string; width: number; height: number; data: Uint8Array; convert?: string; size?: [number, number]; resample?: number }
-  /** Image.open(bytes).convert("RGB") */
-  | { op: "open_rgb"; bytes: Uint8Array }
+  /** transformers' load_image: ImageOps.exif_transpose(Image.open(bytes)).convert("RGB") */
+  | { op: "load_image"; bytes: Uint8Array }
   /** transformers' BlipImageProcessor arithmetic on an RGB image: resize, x*scale in float64 cast
    *  to float32, (x - mean) / std in float32, HWC -> CHW; returns float32 bytes */
   | { op: "blip"; width: number; height: number; data: Uint8Array; size: [number, number]; resample: number; scale: number; mean: number[]; std: number[] };
@@ -25,7 +25,7 @@ export interface PilImage {
 const SCRIPT = String.raw`
 import base64, io, json, sys
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 out = []
 for r in json.load(sys.stdin):
     if r["op"] == "frombytes":
@@ -34,8 +34,8 @@ for r in json.load(sys.stdin):
             im = im.convert(r["convert"])
         if "size" in r:
             im = im.resize(tuple(r["size"]), r["resample"])
-    elif r["op"] == "open_rgb":
-        im = Image.open(io.BytesIO(base64.b64decode(r["bytes"]))).convert("RGB")
+    elif r["op"] == "load_image":
+        im = ImageOps.exif_transpose(Image.open(io.BytesIO(base64.b64decode(r["bytes"])))).convert("RGB")
     else:
         im = Image.frombytes("RGB", (r["width"], r["height"]), base64.b64decode(r["data"]))
         x = np.array(im.resize(tuple(r["size"]), r["resample"]))
@@ -52,7 +52,7 @@ const b64 = (u: Uint8Array): string => Buffer.from(u).toString("base64");
 /** Runs the requests through Pillow, in order. */
 export function pil(requests: PilRequest[]): PilImage[] {
   const wire = requests.map((r) => {
-    if (r.op === "open_rgb") return { ...r, bytes: b64(r.bytes) };
+    if (r.op === "load_image") return { ...r, bytes: b64(r.bytes) };
     return { ...r, data: b64(r.data) };
   });
   const p = spawnSync(PYTHON, ["-c", SCRIPT], { input: JSON.stringify(wire), maxBuffer: 1 << 30 });
