@@ -2,12 +2,12 @@
 // image_processor_type (or, in configs older than image processors, feature_extractor_type).
 import type { HubOptions } from "../hub/index.js";
 import { BlipImageProcessor } from "./blip_image_processor.js";
-import { get_image_processor_dict, IMAGE_PROCESSOR_NAME, type ImageProcessor } from "./image_processor.js";
+import { get_image_processor_dict, IMAGE_PROCESSOR_NAME } from "./image_processor.js";
 
 const IMAGE_PROCESSORS: Record<string, typeof BlipImageProcessor> = { BlipImageProcessor };
 
 export class AutoImageProcessor {
-  static async from_pretrained(path_or_repo_id: string, o: HubOptions & Record<string, unknown> = {}): Promise<ImageProcessor> {
+  static async from_pretrained(path_or_repo_id: string, o: HubOptions & Record<string, unknown> = {}): Promise<BlipImageProcessor> {
     const config = await get_image_processor_dict(path_or_repo_id, o);
     const feature_extractor = config.feature_extractor_type;
     const type = config.image_processor_type ??

@@ -61,7 +61,7 @@ function parse_resample(v: unknown): ResamplingFilter {
   return v as ResamplingFilter;
 }
 
-export class BlipImageProcessor extends ImageProcessor {
+export class BlipImageProcessor extends ImageProcessor<BlipPreprocessOptions> {
   do_resize: boolean;
   size: { height: number; width: number };
   resample: ResamplingFilter;

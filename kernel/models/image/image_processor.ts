@@ -45,16 +45,17 @@ export async function load_images(images: ImageInput): Promise<RawImage[]> {
   return Promise.all(list.map((im) => (im instanceof RawImage ? im : load_image(im))));
 }
 
-export interface ImageProcessor {
+export interface ImageProcessor<O extends object = object> {
   /** `processor(images, options)` is `processor.preprocess(images, options)`. */
-  (images: ImageInput, o?: object): Promise<ImageFeatures>;
+  (images: ImageInput, o?: O): Promise<ImageFeatures>;
 }
 
-export abstract class ImageProcessor extends Callable {
+/** `O`: the per-call options of `preprocess` (the config keys as overrides, return_tensors). */
+export abstract class ImageProcessor<O extends object = object> extends Callable {
   readonly model_input_names = ["pixel_values"];
 
   /** `Cls.from_pretrained(path_or_repo_id, { ...hub options, ...config overrides })`. */
-  static async from_pretrained<T extends ImageProcessor>(
+  static async from_pretrained<T extends ImageProcessor<never>>(
     this: new (config: Record<string, unknown>) => T,
     path_or_repo_id: string,
     o: HubOptions & Record<string, unknown> = {},
@@ -67,9 +68,9 @@ export abstract class ImageProcessor extends Callable {
     }
   }
 
-  abstract preprocess(images: ImageInput, o?: object): Promise<ImageFeatures>;
+  abstract preprocess(images: ImageInput, o?: O): Promise<ImageFeatures>;
 
-  __call__(images: ImageInput, o?: object): Promise<ImageFeatures> {
+  __call__(images: ImageInput, o?: O): Promise<ImageFeatures> {
     return this.preprocess(images, o);
   }
 }
