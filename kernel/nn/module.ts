@@ -21,7 +21,7 @@ export class RemovableHandle {
 let next_hook_id = 0;
 
 /** Makes instances callable: the constructor returns a function whose prototype is the class's. */
-class Callable {
+export class Callable {
   constructor() {
     const f = (...args: unknown[]): unknown => (f as unknown as Module).__call__(...args);
     // functions own `name` and `length`; drop them so modules may use those attribute names
