@@ -42,7 +42,9 @@ export function parse_sentencepiece_model(buf: Uint8Array, where: string): Sente
     pieces: [], model_type: 1, unk_id: 0, byte_fallback: false,
     precompiled_charsmap: new Uint8Array(0), add_dummy_prefix: true, remove_extra_whitespaces: true,
   };
+  const seen = new Set<number>();
   for (const [f, v] of fields(buf, where)) {
+    seen.add(f);
     if (f === 1) m.pieces.push(piece(bytes(v, where), where));
     else if (f === 2) {
       for (const [tf, tv] of fields(bytes(v, where), `${where} (trainer_spec)`)) {
@@ -59,6 +61,9 @@ export function parse_sentencepiece_model(buf: Uint8Array, where: string): Sente
     }
   }
   if (m.pieces.length === 0) throw new Error(`${where}: no pieces found; this is not a SentencePiece model file`);
+  // sentencepiece writes the pieces first and its specs after them, so a file cut between two
+  // pieces still parses: the missing specs give it away
+  if (!seen.has(2) || !seen.has(3)) throw new Error(`${where}: no trainer_spec/normalizer_spec after the ${m.pieces.length} pieces; the file is truncated or not a SentencePiece model`);
   if (m.unk_id < 0 || m.unk_id >= m.pieces.length) throw new Error(`${where}: unk_id ${m.unk_id} is outside the ${m.pieces.length} pieces`);
   return m;
 }

@@ -6,8 +6,8 @@ import { Callable } from "../../nn/module.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { BatchEncoding } from "./batch_encoding.js";
 import { SPECIAL_TOKEN_NAMES, SpecialTokenName } from "./families.js";
-import { write_json_files } from "./save.js";
 import { NO_MAX_LENGTH, pack, PaddingOptions, Row, truncate, truncation_length } from "./padding.js";
+import { write_json_files } from "./save.js";
 import { model_vocab, TokenizerJSON } from "./tokenizer_json.js";
 
 export interface CallOptions extends PaddingOptions {
@@ -154,27 +154,26 @@ export class PreTrainedTokenizer extends Callable {
       throw new TypeError("text input must be a string (single example) or an array of strings (batch)");
     }
     const max = truncation_length(o, this.model_max_length);
-    const rows = (texts as string[]).map((t) => {
-      const row = this.encode_row(t, o.add_special_tokens ?? true);
-      return max === null ? row : truncate(row, max, this._truncation_side);
-    });
+    const rows = (texts as string[]).map((t) => this.encode_row(t, o.add_special_tokens ?? true, max));
     return pack(rows, batched, o, {
       padding_side: this._padding_side, truncation_side: this._truncation_side, model_max_length: this.model_max_length,
       pad_token_id: this.pad_token === null ? null : this.pad_token_id,
     }, { attention_mask: this.model_input_names.includes("attention_mask"), token_type_ids: this.model_input_names.includes("token_type_ids") });
   }
 
-  /** One text's ids, and where its own tokens sit between the special tokens the template adds. */
-  private encode_row(text: string, add_special_tokens: boolean): Row {
+  /** One text's ids and type ids, cut to max_length between the special tokens the template adds. */
+  private encode_row(text: string, add_special_tokens: boolean, max: number | null): Row {
     const e = this._tokenizer.encode(text, { add_special_tokens, return_token_type_ids: true });
-    const type_ids = e.token_type_ids ?? e.ids.map(() => 0);
-    if (!add_special_tokens) return { ids: e.ids, type_ids, start: 0, end: e.ids.length };
-    const own = this._tokenizer.encode(text, { add_special_tokens: false }).ids;
-    // the template is prefix + $A + suffix: the first offset where $A's ids appear
-    const fits = (at: number): boolean => own.every((id: number, i: number) => e.ids[at + i] === id);
-    let start = 0;
-    while (start + own.length < e.ids.length && !fits(start)) start++;
-    return { ids: e.ids, type_ids, start, end: start + own.length };
+    const row = { ids: e.ids, type_ids: e.token_type_ids ?? e.ids.map(() => 0), start: 0, end: e.ids.length };
+    if (max === null || row.ids.length <= max) return row;
+    if (add_special_tokens) {
+      // the template is prefix + $A + suffix: $A starts at the first offset where the text's own ids appear
+      const own = this._tokenizer.encode(text, { add_special_tokens: false }).ids;
+      const fits = (at: number): boolean => own.every((id: number, i: number) => row.ids[at + i] === id);
+      while (row.start + own.length < row.ids.length && !fits(row.start)) row.start++;
+      row.end = row.start + own.length;
+    }
+    return truncate(row, max, this._truncation_side);
   }
 
   /** Added tokens marked special (as `tokenizers` skips) and the tokenizer's special tokens. */
