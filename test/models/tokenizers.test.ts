@@ -228,6 +228,17 @@ describe("families and conversions", () => {
     expect(no_bos(PYTHIA[0]!.text).input_ids).toEqual([...PYTHIA[0]!.ids, 0]);
   });
 
+  test("BLIP's BertTokenizer config adds [DEC] and [ENC] after the 30522 vocab.txt entries", async () => {
+    const tok = await AutoTokenizer.from_pretrained(model_dir(["bert-base-uncased/vocab.txt"], {
+      "tokenizer_config.json": { tokenizer_class: "BertTokenizer", bos_token: "[DEC]", additional_special_tokens: ["[ENC]"] },
+    }));
+    expect(tok.convert_tokens_to_ids(["[DEC]", "[ENC]"])).toEqual([30522, 30523]);
+    expect([tok.bos_token_id, tok.vocab_size, tok.length]).toEqual([30522, 30522, 30524]);
+    const c = BERT[0]!;
+    expect(tok(`[DEC]${c.text}`).input_ids).toEqual([BERT_IDS.cls, 30522, ...c.ids, BERT_IDS.sep]);
+    expect(tok.decode(tok(`[DEC]${c.text}`).input_ids, { skip_special_tokens: true })).toBe(tok.decode(c.ids));
+  });
+
   test("vocab.json + merges.txt (OPT's files) convert to the same byte-level BPE, with add_bos_token", async () => {
     const j = JSON.parse(readFileSync(fixture("tokenizers/pythia/tokenizer.json"), "utf8"));
     const dir = model_dir([], {

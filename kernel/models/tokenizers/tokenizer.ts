@@ -70,6 +70,7 @@ export class PreTrainedTokenizer extends Callable {
   declare private readonly _class_name: string;
   declare private readonly _init_kwargs: Record<string, unknown>;
   declare private readonly _vocab_size: number;
+  declare private readonly _length: number;
 
   constructor(init: TokenizerInit) {
     super();
@@ -86,7 +87,9 @@ export class PreTrainedTokenizer extends Callable {
     hidden("_json", init.json);
     hidden("_class_name", init.class_name);
     hidden("_init_kwargs", init.init_kwargs);
-    hidden("_vocab_size", model_vocab(init.json).size);
+    const vocab = model_vocab(init.json);
+    hidden("_vocab_size", vocab.size);
+    hidden("_length", new Set([...vocab.keys(), ...init.json.added_tokens.map((t) => t.content)]).size);
     // the library's Unigram reads its EOS from the config; special tokens come from added_tokens
     hidden("_tokenizer", new Tokenizer(init.json, { eos_token: init.special.eos_token, clean_up_tokenization_spaces: false }));
   }
@@ -100,7 +103,7 @@ export class PreTrainedTokenizer extends Callable {
   /** The model's vocabulary size, without added tokens (as the fast tokenizers' vocab_size). */
   get vocab_size(): number { return this._vocab_size; }
   /** len(tokenizer): the vocabulary with the added tokens. */
-  get length(): number { return this._tokenizer.get_vocab(true).size; }
+  get length(): number { return this._length; }
   __len__(): number { return this.length; }
 
   get_vocab(): Record<string, number> {
