@@ -9,16 +9,19 @@ export interface BPEOptions {
   bos_token: string | null;
 }
 
-/** merges.txt: a "#version" header line, then one "left right" pair per line (GPT2Tokenizer's reading). */
-export function read_merges_txt(text: string, file: string): [string, string][] {
-  return text.split("\n").slice(1).filter((l) => l !== "").map((line, i) => {
-    const pair = line.split(" ");
-    if (pair.length !== 2) throw new Error(`${file} line ${i + 2}: expected two space-separated symbols, got ${JSON.stringify(line)}`);
-    return pair as [string, string];
+/**
+ * merges.txt: a "#version" header line, then one "left right" pair per line (GPT2Tokenizer's
+ * reading), kept in that form: the merges format every `tokenizers` version reads.
+ */
+export function read_merges_txt(text: string, file: string): string[] {
+  const lines = text.split("\n").slice(1).filter((l) => l !== "");
+  lines.forEach((line, i) => {
+    if (line.split(" ").length !== 2) throw new Error(`${file} line ${i + 2}: expected two space-separated symbols, got ${JSON.stringify(line)}`);
   });
+  return lines;
 }
 
-export function convert_bpe(vocab: Record<string, number>, merges: [string, string][], o: BPEOptions, file: string): TokenizerJSON {
+export function convert_bpe(vocab: Record<string, number>, merges: string[], o: BPEOptions, file: string): TokenizerJSON {
   const byte_level = { type: "ByteLevel", add_prefix_space: o.add_prefix_space, trim_offsets: true, use_regex: true };
   let post_processor: object = { ...byte_level, trim_offsets: false };
   if (o.bos_token !== null) {
@@ -31,7 +34,7 @@ export function convert_bpe(vocab: Record<string, number>, merges: [string, stri
     pre_tokenizer: byte_level, post_processor, decoder: byte_level,
     model: {
       type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "",
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges,
+      fuse_unk: false, byte_fallback: false, vocab, merges,
     },
   };
 }
