@@ -60,8 +60,9 @@ function padded_length(rows: Row[], o: PaddingOptions, model_max_length: number)
 export function pack(rows: Row[], batched: boolean, o: PaddingOptions, s: Sides, names: { attention_mask: boolean; token_type_ids: boolean }): BatchEncoding {
   const length = padded_length(rows, o, s.model_max_length);
   if (length !== null && s.pad_token_id === null) {
+    // transformers' message, less its add_special_tokens alternative, which is not built here
     throw new Error("Asking to pad but the tokenizer does not have a padding token. Please select a token to use as `pad_token` " +
-      "(`tokenizer.pad_token = tokenizer.eos_token` e.g.) or add a new pad token via `tokenizer.add_special_tokens({ pad_token: '[PAD]' })`.");
+      "(`tokenizer.pad_token = tokenizer.eos_token` e.g.).");
   }
   const pad = <T>(a: T[], v: T): T[] => {
     const n = Math.max(0, (length ?? 0) - a.length);
