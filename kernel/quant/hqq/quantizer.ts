@@ -134,6 +134,20 @@ function float32_view(t: Tensor): Float32Array {
   return Float32Array.from((c._data as Float32Array).subarray(c._offset, c._offset + c.numel()));
 }
 
+/** t.view(dtype) for dtypes of another size (torch allows it when the last dimension's bytes
+ *  divide evenly): the same bytes, the last dimension rescaled. */
+function reinterpret(t: Tensor, dtype: DType): Tensor {
+  const c = t.contiguous();
+  const last = c.shape[c.ndim - 1]! * c.dtype.itemsize;
+  if (last % dtype.itemsize !== 0) {
+    throw new RangeError(`hqq view_as_float: the packed rows hold ${last} bytes, which is no whole number of ${dtype} values; ` +
+      `use view_as_float: false (or a weight whose packed rows have an even byte count)`);
+  }
+  const bytes = c._data.byteOffset + c._offset * c.dtype.itemsize;
+  const src = c._data.buffer.slice(bytes, bytes + c.numel() * c.dtype.itemsize);
+  return new Tensor(new dtype.array(src, 0, src.byteLength / dtype.itemsize), dtype, [...c.shape.slice(0, -1), last / dtype.itemsize]);
+}
+
 export class Quantizer {
   static SUPPORTED_BITS = SUPPORTED_BITS;
   static bit_to_packing = BIT_TO_PACKING;
@@ -186,7 +200,7 @@ export class Quantizer {
       return [new Tensor(Float32Array.from(codes), float32, [R, C]).to(tensor.dtype), meta];
     }
     let W_q = pack(codes, R, C, packing);
-    if (meta.view_as_float) W_q = W_q.view(o.compute_dtype ? as_dtype(o.compute_dtype) : float32);
+    if (meta.view_as_float) W_q = reinterpret(W_q, o.compute_dtype ? as_dtype(o.compute_dtype) : float32);
     return [W_q, meta];
   }
 
@@ -194,7 +208,7 @@ export class Quantizer {
   static unpack(W_q: Tensor, meta: HqqMeta, dtype: DType = uint8): Tensor {
     const [R, C] = view_dims(meta.shape, meta.group_size, meta.axis, meta.scale.ndim !== 0);
     if (!meta.packing) return W_q.to(dtype);
-    const stored = meta.view_as_float ? W_q.view(meta.unpack_view_dtype) : W_q;
+    const stored = meta.view_as_float ? reinterpret(W_q, meta.unpack_view_dtype) : W_q;
     const codes = unpack(stored, meta.packing);
     return new Tensor(codes.subarray(0, R * C), uint8, [R, C]).to(dtype);
   }
