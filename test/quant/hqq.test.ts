@@ -36,6 +36,9 @@ for (const nbits of [8, 4, 3, 2]) {
 // slices: padded), 1×N and N×1 weights, all-zero and constant groups
 for (const axis of [0, 1] as const) {
   cases.push({ name: `rtn 4bit axis${axis}`, weight: randn(7, [32, 128]), nbits: 4, group_size: 64, axis, optimize: false, round_zero: false, seed: 7 });
+  for (const nbits of [6, 5, 1.58]) {
+    cases.push({ name: `${nbits}bit axis${axis}`, weight: randn(12, [16, 128]), nbits, group_size: 64, axis, optimize: true, round_zero: false, seed: 12 });
+  }
   cases.push({ name: `1bit axis${axis}`, weight: randn(8, [16, 128]), nbits: 1, group_size: 64, axis, optimize: true, round_zero: false, seed: 8 });
   for (const nbits of [4, 3, 2]) {
     cases.push({ name: `3 rows ${nbits}bit axis${axis}`, weight: randn(9, [3, 64]), nbits, group_size: 64, axis, optimize: true, round_zero: false, seed: 9 });

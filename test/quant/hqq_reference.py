@@ -70,6 +70,7 @@ def optimize_weights_proximal_legacy(tensor, scale, zero, min_max, axis):
 def pack(W_q, nbits):
     """hqq's BitPack for the packing of nbits; rows zero-padded to a multiple of the slice count
     (hqq pads that way for 3 bits only; its 4/2/1-bit packers need a multiple already)."""
+    nbits = {6: 8, 5: 8, 1.58: 2}.get(nbits, nbits)  # hqq stores these in the 8-/2-bit packings
     per, dtype = {8: (1, torch.uint8), 4: (2, torch.uint8), 3: (10, torch.int32), 2: (4, torch.uint8), 1: (8, torch.uint8)}[nbits]
     rows = -(-W_q.shape[0] // per) * per
     padded = torch.zeros([rows, W_q.shape[1]], dtype=dtype)
