@@ -3,7 +3,7 @@
 // .incomplete left by an earlier run that was killed.
 import { closeSync, ftruncateSync, fstatSync, openSync, writeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BytesBar } from "./bytes_bar.js";
+import { BytesBar } from "../bytes_bar.js";
 import { progress_bars_disabled } from "./env.js";
 import { HubError } from "./errors.js";
 import { connection_cause, is_connection_error, TIMEOUT_MS } from "./http.js";

@@ -81,6 +81,12 @@ export class SafeOpen {
     return Object.keys(t).sort((x, y) => t[x]!.data_offsets[0] - t[y]!.data_offsets[0] || t[x]!.data_offsets[1] - t[y]!.data_offsets[1]);
   }
 
+  /** Bytes of a tensor's data in the file. */
+  nbytes(name: string): number {
+    const [b, e] = this.header.tensors[name]!.data_offsets;
+    return e - b;
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
@@ -94,24 +100,14 @@ export function safe_open(filename: string, o: { framework?: "pt"; device?: "cpu
   return new SafeOpen(filename);
 }
 
-/** Calls f(name, tensor) for every tensor of a file, in file order, each converted to `dtype` if given. */
-export function each_tensor(filename: string, o: LoadOptions, f: (name: string, t: Tensor, nbytes: number) => void): void {
+/** safetensors.torch.load_file: every tensor of a file by name (optionally converted to `dtype`). */
+export function load_file(filename: string, o: LoadOptions = {}): Record<string, Tensor> {
   const file = safe_open(filename, { device: o.device });
   try {
-    for (const name of file.names_in_file_order()) {
-      const [b, e] = file.header.tensors[name]!.data_offsets;
-      f(name, file.get_tensor(name, o), e - b);
-    }
+    return Object.fromEntries(file.names_in_file_order().map((name) => [name, file.get_tensor(name, o)]));
   } finally {
     file.close();
   }
-}
-
-/** safetensors.torch.load_file: every tensor of a file by name (optionally converted to `dtype`). */
-export function load_file(filename: string, o: LoadOptions = {}): Record<string, Tensor> {
-  const out: [string, Tensor][] = [];
-  each_tensor(filename, o, (name, t) => out.push([name, t]));
-  return Object.fromEntries(out);
 }
 
 /** The header's "__metadata__" (empty when there is none), without reading any tensor. */

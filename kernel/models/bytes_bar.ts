@@ -1,5 +1,6 @@
-// A progress bar over bytes, counted in whole MB (the bar counts integers).
-import { ProgressBar } from "../../viz/progress.js";
+// A progress bar over bytes (downloads, checkpoint loads and saves), counted in whole MB: the bar
+// counts integers, and raw byte counts would be unreadable.
+import { ProgressBar } from "../viz/progress.js";
 
 export class BytesBar {
   private bytes = 0;
