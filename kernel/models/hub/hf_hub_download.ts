@@ -46,8 +46,7 @@ export async function hf_hub_download(repo_id: string, filename: string, o: Down
   const revision = o.revision ?? DEFAULT_REVISION;
   const cache = new RepoCache(hub_cache_dir(o.cache_dir), repo_id);
   const endpoint = hf_endpoint();
-  const token = resolve_token(o.token);
-  const f: FileRef = { endpoint, repo_id, filename, revision, token_sent: token !== null };
+  const f: FileRef = { endpoint, repo_id, filename, revision, token_sent: false };
 
   // a commit never changes: what the cache knows of it (the file, or its absence) is final
   if (COMMIT_HASH.test(revision) && !o.force_download && cache.lookup(filename, revision)) return from_cache(cache, f, "");
@@ -55,6 +54,8 @@ export async function hf_hub_download(repo_id: string, filename: string, o: Down
   if (is_offline()) return from_cache(cache, f, "run once online or unset HF_HUB_OFFLINE");
 
   const url = resolve_url(endpoint, repo_id, revision, filename);
+  const token = resolve_token(o.token);
+  f.token_sent = token !== null;
   const headers = hub_headers(token);
   let meta;
   try {

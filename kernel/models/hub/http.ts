@@ -24,12 +24,15 @@ export function connection_cause(e: unknown): string {
   return err.message ?? String(e);
 }
 
-export async function head(url: string, headers: Record<string, string>): Promise<Response> {
+const MAX_REDIRECTS = 10;
+
+export async function head(url: string, headers: Record<string, string>, hops = 0): Promise<Response> {
   // identity: the size we learn must be that of the bytes we will store, not of a gzip of them
   const res = await fetch(url, { method: "HEAD", headers: { ...headers, "accept-encoding": "identity" }, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
   const location = res.headers.get("location");
   if (res.status >= 300 && res.status < 400 && location && !/^[a-z][a-z0-9+.-]*:/i.test(location)) {
-    return head(new URL(location, url).toString(), headers);
+    if (hops >= MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+    return head(new URL(location, url).toString(), headers, hops + 1);
   }
   return res;
 }

@@ -51,11 +51,11 @@ export async function get_hf_file_metadata(url: string, headers: Record<string, 
   const res = await head(url, headers);
   raise_for_status(res, f);
   const h = res.headers;
-  const size = h.get("x-linked-size") ?? h.get("content-length");
+  const size = Number(h.get("x-linked-size") ?? h.get("content-length") ?? NaN);
   return {
     commit_hash: h.get("x-repo-commit"),
     etag: normalize_etag(h.get("x-linked-etag") ?? h.get("etag")),
     location: h.get("location") ?? res.url,
-    size: size === null ? null : Number(size),
+    size: Number.isSafeInteger(size) && size >= 0 ? size : null,
   };
 }
