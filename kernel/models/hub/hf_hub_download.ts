@@ -9,15 +9,8 @@ import { DEFAULT_REVISION, hf_endpoint, hub_cache_dir, is_offline, resolve_token
 import { EntryNotFoundError, HubError, LocalEntryNotFoundError, RevisionNotFoundError } from "./errors.js";
 import { http_get } from "./download.js";
 import { connection_cause, hub_headers, is_connection_error } from "./http.js";
+import type { HubOptions } from "./index.js";
 import { get_hf_file_metadata, type FileRef } from "./metadata.js";
-
-export interface DownloadOptions {
-  revision?: string;
-  cache_dir?: string;
-  local_files_only?: boolean;
-  token?: string | boolean;
-  force_download?: boolean;
-}
 
 // one download per blob at a time in this process; a second caller waits for the first
 const in_flight = new Map<string, Promise<void>>();
@@ -42,7 +35,7 @@ async function fetch_blob(url: string, blob: string, headers: Record<string, str
   renameSync(incomplete, blob);
 }
 
-export async function hf_hub_download(repo_id: string, filename: string, o: DownloadOptions = {}): Promise<string> {
+export async function hf_hub_download(repo_id: string, filename: string, o: HubOptions = {}): Promise<string> {
   const revision = o.revision ?? DEFAULT_REVISION;
   const cache = new RepoCache(hub_cache_dir(o.cache_dir), repo_id);
   const endpoint = hf_endpoint();
