@@ -10,3 +10,5 @@ export {
 } from "./generation/logits_process.js";
 export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";
 export { GPTNeoXConfig, GPTNeoXModel, GPTNeoXForCausalLM } from "./gpt_neox.js";
+export { OPTConfig, OPTModel, OPTForCausalLM } from "./opt.js";
+export { LlamaConfig, LlamaModel, LlamaForCausalLM } from "./llama.js";
