@@ -12,3 +12,4 @@ export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, Aut
 export { GPTNeoXConfig, GPTNeoXModel, GPTNeoXForCausalLM } from "./gpt_neox.js";
 export { OPTConfig, OPTModel, OPTForCausalLM } from "./opt.js";
 export { LlamaConfig, LlamaModel, LlamaForCausalLM } from "./llama.js";
+export { compute_module_sizes } from "./sizes.js";
