@@ -56,4 +56,3 @@ describe("dtypes", () => {
     expect(model({ input_ids: ids, output_hidden_states: true }).hidden_states[1].equal(want)).toBe(true);
   });
 });
-});
