@@ -1,6 +1,6 @@
 // GPT-NeoX: the shared decoder-only checks against tiny-gpt-neox and tiny-gpt-neox-bf16, and dtypes.
 import { describe, expect, test } from "vitest";
-import { torch, transformers } from "../../kernel/index.js";
+import { nn, torch, transformers } from "../../kernel/index.js";
 import { causal_mask } from "../../kernel/nn/attention.js";
 import { describe_causal_lm, expect_close, load_ref } from "./causal_lm_checks.js";
 
@@ -43,13 +43,13 @@ describe("dtypes", () => {
   });
 
   test("sequential residual (use_parallel_residual false) follows the config", async () => {
-    const model = await transformers.AutoModelForCausalLM.from_pretrained(dir, { use_parallel_residual: false });
+    const model = await transformers.GPTNeoXForCausalLM.from_pretrained(dir, { use_parallel_residual: false });
     expect(model.config.use_parallel_residual).toBe(false);
     // layer 0 with the same weights wired as x = x + attn(ln1 x); x = x + mlp(ln2 x)
     const T = ids.shape[1];
     const h = model.gpt_neox.embed_in(ids);
-    const layer = model.gpt_neox.layers[0];
-    const [cos, sin] = model.gpt_neox.rotary_emb.forward(torch.arange(T).view(1, -1), torch.float32);
+    const layer = model.gpt_neox.layers[0] as transformers.GPTNeoXLayer;
+    const [cos, sin] = new nn.RotaryEmbedding(4).forward(torch.arange(T).view(1, -1), torch.float32);
     const attn = layer.attention(layer.input_layernorm(h), { mask: causal_mask(null, T, T, torch.float32), cos, sin, past: null });
     const x1 = attn.add(h);
     const want = layer.mlp(layer.post_attention_layernorm(x1)).add(x1);
