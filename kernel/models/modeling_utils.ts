@@ -7,6 +7,7 @@ import { get_default_dtype, set_default_dtype } from "../tensor/defaults.js";
 import { fmt_shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
+import * as nn from "../nn/index.js";
 import { load_file } from "./safetensors.js";
 import { overrides, PretrainedConfig } from "./configuration_utils.js";
 import { GenerationConfig } from "./generation/configuration_utils.js";
@@ -206,14 +207,21 @@ function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config
 }
 
 // Builds under the target dtype, as transformers does, so parameters are never allocated in
-// float32 first.
+// float32 first, and without random initialisation (transformers' no_init_weights): the
+// checkpoint overwrites every weight, and drawing ~10^8 random numbers would take seconds and
+// move torch's random stream.
 function build_with_default_dtype<M>(dtype: DType, build: () => M): M {
   const before = get_default_dtype();
+  const layers = (Object.values(nn) as unknown[]).filter((c): c is { prototype: { reset_parameters(): void } } =>
+    typeof c === "function" && Object.hasOwn(c.prototype, "reset_parameters"));
+  const saved = layers.map((c) => c.prototype.reset_parameters);
   set_default_dtype(dtype);
+  layers.forEach((c) => { c.prototype.reset_parameters = () => {}; });
   try {
     return build();
   } finally {
     set_default_dtype(before);
+    layers.forEach((c, i) => { c.prototype.reset_parameters = saved[i]!; });
   }
 }
 

@@ -2,7 +2,7 @@
 // logits warpers against transformers' formulas (run in torch), and unsupported settings.
 import { execFileSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { torch, transformers } from "../../kernel/index.js";
+import { nn, torch, transformers } from "../../kernel/index.js";
 import { multinomial_one } from "../../kernel/models/generation/sampling.js";
 import type { PreTrainedModel } from "../../kernel/models/modeling_utils.js";
 import { load_ref } from "./causal_lm_checks.js";
@@ -112,5 +112,17 @@ describe("DynamicCache", () => {
     expect(cache.get_seq_length()).toBe(8);
     expect(k.equal(torch.cat([a, b], 2))).toBe(true);
     expect(v.equal(torch.cat([a, b], 2).neg())).toBe(true);
+  });
+});
+
+describe("from_pretrained", () => {
+  test("leaves torch's random stream alone (no random initialisation of weights it loads)", async () => {
+    torch.manual_seed(7);
+    const want = torch.rand([4]);
+    torch.manual_seed(7);
+    await load();
+    expect(torch.rand([4]).equal(want)).toBe(true);
+    // layers built afterwards initialise as usual
+    expect(new nn.Linear(4, 4).weight.abs().sum().item()).toBeGreaterThan(0);
   });
 });
