@@ -75,7 +75,12 @@ export class PretrainedConfig {
     for (const k of NOT_SERIALISED) delete this[k];
     // transformers names these by the alias too (config.n_embd reads hidden_size)
     for (const [alias, key] of Object.entries(cls.attribute_map)) {
-      Object.defineProperty(this, alias, { get: () => this[key], set: (v) => { this[key] = v; }, enumerable: false, configurable: true });
+      // plain functions, so a deep copy's alias reads the copy
+      Object.defineProperty(this, alias, {
+        get(this: PretrainedConfig) { return this[key]; },
+        set(this: PretrainedConfig, v: unknown) { this[key] = v; },
+        enumerable: false, configurable: true,
+      });
     }
   }
 

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { torch, transformers } from "../../kernel/index.js";
+import { deepcopy, torch, transformers } from "../../kernel/index.js";
 import { parse_header } from "../../kernel/models/safetensors.js";
 import { expect_close, load_ref } from "./causal_lm_checks.js";
 
@@ -49,6 +49,18 @@ describe("AutoConfig", () => {
     expect(o.prefix).toBe("</s>");
     expect(o.word_embed_proj_dim).toBe(64);
     expect(o.do_layer_norm_before).toBe(false);     // an override wins over the file
+  });
+
+  test("attribute_map aliases read and write the real key, in copies too", () => {
+    class AliasedConfig extends transformers.PretrainedConfig {
+      static override attribute_map = { n_embd: "hidden_size" };
+    }
+    const c = new AliasedConfig({ n_embd: 8 });
+    expect(c.hidden_size).toBe(8);
+    expect(c.to_dict()).not.toHaveProperty("n_embd");
+    const copy = deepcopy(c);
+    copy.hidden_size = 16;
+    expect([c.n_embd, copy.n_embd]).toEqual([8, 16]);
   });
 
   test("an unknown or missing model_type names the supported ones", async () => {
