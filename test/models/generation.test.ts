@@ -87,6 +87,12 @@ describe("settings", () => {
     expect((await model.generate({ input_ids: neox.ids, generation_config: gc })).shape).toEqual([1, T + 2]);
   });
 
+  test("use_cache false recomputes every step and gives the same ids", async () => {
+    const model = await load();
+    const seq = await model.generate({ input_ids: neox.ids, use_cache: false, max_new_tokens: 12 });
+    expect(seq.tolist()).toEqual(neox.ref.generation.sequences);
+  });
+
   test("a mask from pad tokens when none is given", async () => {
     const model = await load();
     const pad = 5;
