@@ -1,0 +1,15 @@
+// The `transformers` namespace: configs, models, Auto classes and generation, under
+// transformers' names.
+export { PretrainedConfig } from "./configuration_utils.js";
+export { PreTrainedModel, type FromPretrainedOptions, type ModelInputs, type CausalLMOutputWithPast, type BaseModelOutputWithPast } from "./modeling_utils.js";
+export { GenerationConfig } from "./generation/configuration_utils.js";
+export { GenerationMixin, type GenerateOptions } from "./generation/utils.js";
+export { DynamicCache, type Cache } from "./generation/cache.js";
+export {
+  LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper,
+} from "./generation/logits_process.js";
+export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";
+export { GPTNeoXConfig, GPTNeoXModel, GPTNeoXForCausalLM, GPTNeoXLayer, GPTNeoXAttention, GPTNeoXMLP } from "./gpt_neox.js";
+export { OPTConfig, OPTModel, OPTForCausalLM, OPTDecoder, OPTDecoderLayer, OPTAttention, OPTLearnedPositionalEmbedding } from "./opt.js";
+export { LlamaConfig, LlamaModel, LlamaForCausalLM, LlamaDecoderLayer, LlamaAttention, LlamaMLP } from "./llama.js";
+export { compute_module_sizes } from "./sizes.js";
