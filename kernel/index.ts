@@ -4,6 +4,7 @@ export * as nn from "./nn/index.js";
 export * as quant from "./quant/index.js";
 export * as bnb from "./quant/bnb/index.js";
 export * as quanto from "./quant/quanto/index.js";
+export * as transformers from "./models/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
 export * as viz from "./viz/index.js";

@@ -1,0 +1,11 @@
+// The `transformers` namespace: configs, models, Auto classes and generation, under
+// transformers' names.
+export { PretrainedConfig } from "./configuration_utils.js";
+export { PreTrainedModel, type FromPretrainedOptions, type ModelInputs, type CausalLMOutputWithPast, type BaseModelOutputWithPast } from "./modeling_utils.js";
+export { GenerationConfig } from "./generation/configuration_utils.js";
+export { GenerationMixin, type GenerateOptions } from "./generation/utils.js";
+export { DynamicCache, type Cache } from "./generation/cache.js";
+export {
+  LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper,
+} from "./generation/logits_process.js";
+export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";

@@ -1,0 +1,234 @@
+// transformers' PreTrainedModel: a Module built from a config, loaded by from_pretrained with
+// transformers' dtype rules (float32 unless torch_dtype says otherwise; "auto" keeps the
+// checkpoint's), tied weights restored from the config, and every weight checked against the
+// model before any is written.
+import { as_dtype, DType, float32 } from "../tensor/dtype.js";
+import { get_default_dtype, set_default_dtype } from "../tensor/defaults.js";
+import { fmt_shape } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { Module } from "../nn/module.js";
+import { load_file } from "./safetensors.js";
+import { overrides, PretrainedConfig } from "./configuration_utils.js";
+import { GenerationConfig } from "./generation/configuration_utils.js";
+import { GenerationMixin } from "./generation/utils.js";
+import type { Cache } from "./generation/cache.js";
+import { cached_file, HubOptions } from "./hub/index.js";
+
+export const SAFE_WEIGHTS_NAME = "model.safetensors";
+
+export interface FromPretrainedOptions extends HubOptions {
+  /** float32 by default; "auto" takes config.json's torch_dtype (else the checkpoint's). */
+  torch_dtype?: DType | string | "auto";
+  /** Accepted for transformers compatibility: loading always adopts the file's tensors without
+   *  an intermediate copy when their dtype already matches. */
+  low_cpu_mem_usage?: boolean;
+  /** A config to use instead of the checkpoint's config.json. */
+  config?: PretrainedConfig;
+  /** Other keys override config values, as in transformers. */
+  [key: string]: unknown;
+}
+
+/** The inputs a model's forward takes (any subset, by name); `model(input_ids)` or `model({ ... })`. */
+export interface ModelInputs {
+  input_ids?: Tensor | null;
+  attention_mask?: Tensor | null;
+  position_ids?: Tensor | null;
+  past_key_values?: Cache | null;
+  inputs_embeds?: Tensor | null;
+  use_cache?: boolean;
+  output_hidden_states?: boolean;
+  [key: string]: unknown;
+}
+
+/** transformers' BaseModelOutputWithPast. */
+export interface BaseModelOutputWithPast {
+  last_hidden_state: Tensor;
+  past_key_values: Cache | null;
+  /** embeddings, then the output of each layer; the last entry is after the final norm. */
+  hidden_states?: Tensor[];
+}
+
+/** transformers' CausalLMOutputWithPast. */
+export interface CausalLMOutputWithPast {
+  logits: Tensor;
+  past_key_values: Cache | null;
+  hidden_states?: Tensor[];
+}
+
+/** Normalises `forward(input_ids, options?)` and `forward({ input_ids, ... })`. */
+export function model_inputs(first?: Tensor | ModelInputs | null, rest: ModelInputs = {}): ModelInputs {
+  if (first instanceof Tensor) return { ...rest, input_ids: first };
+  return { ...(first ?? {}), ...rest };
+}
+
+/** Where the weights of a checkpoint come from, and the tensors by name. The one place that reads
+ *  weight files (sharded checkpoints plug in here). */
+export async function load_checkpoint(path_or_repo_id: string, o: HubOptions): Promise<{ tensors: Record<string, Tensor>; source: string }> {
+  const file = await cached_file(path_or_repo_id, SAFE_WEIGHTS_NAME, o);
+  return { tensors: load_file(file), source: file };
+}
+
+export class PreTrainedModel extends GenerationMixin {
+  static config_class: typeof PretrainedConfig = PretrainedConfig;
+  /** The attribute holding the base model in a model with a head ("gpt_neox", "model"). */
+  static base_model_prefix = "";
+  /** Weights that alias another one when config.tie_word_embeddings is set (not in the file). */
+  static _tied_weights_keys: readonly string[] = [];
+  /** Checkpoint entries that are not weights of this model (buffers older versions saved). */
+  static _keys_to_ignore_on_load_unexpected: readonly RegExp[] = [];
+
+  declare config: PretrainedConfig;
+  declare generation_config: GenerationConfig;
+  declare name_or_path: string;
+
+  constructor(config: PretrainedConfig) {
+    super();
+    // not enumerable: the config is not a child module, and state walks skip it
+    const hidden = { writable: true, enumerable: false, configurable: true };
+    Object.defineProperty(this, "config", { ...hidden, value: config });
+    Object.defineProperty(this, "generation_config", { ...hidden, value: GenerationConfig.from_model_config(config) });
+    Object.defineProperty(this, "name_or_path", { ...hidden, value: config.name_or_path ?? "" });
+  }
+
+  /** The token embedding (nn.Embedding) the output projection may be tied to. */
+  get_input_embeddings(): Module | null {
+    return null;
+  }
+  /** The output projection (the LM head), or null for a base model. */
+  get_output_embeddings(): Module | null {
+    return null;
+  }
+
+  /** Makes the LM head share the input embedding's weight when the config ties them. */
+  tie_weights(): void {
+    if (!this.config.tie_word_embeddings) return;
+    const out = this.get_output_embeddings() as unknown as { weight: Tensor } | null;
+    const inp = this.get_input_embeddings() as unknown as { weight: Tensor } | null;
+    if (out && inp) out.weight = inp.weight;
+  }
+
+  /** The dtype of the floating-point parameters. */
+  get dtype(): DType {
+    for (const p of this.parameters()) if (p.dtype.is_floating_point) return p.dtype;
+    return get_default_dtype();
+  }
+  get device(): "cpu" {
+    return "cpu";
+  }
+
+  /** Parameters, each shared one counted once (transformers' num_parameters). */
+  num_parameters(o: boolean | { only_trainable?: boolean; exclude_embeddings?: boolean } = {}): number {
+    const opts = typeof o === "boolean" ? { only_trainable: o } : o;
+    const skip = new Set<Tensor>();
+    if (opts.exclude_embeddings) {
+      for (const m of this.modules()) if (m.constructor.name === "Embedding") for (const p of m.parameters()) skip.add(p);
+    }
+    let n = 0;
+    for (const p of this.parameters()) if (!skip.has(p) && (!opts.only_trainable || p.requires_grad)) n += p.numel();
+    return n;
+  }
+
+  /** Bytes of the parameters (and buffers), as transformers counts them. */
+  get_memory_footprint(return_buffers = true): number {
+    let bytes = 0;
+    for (const p of this.parameters()) bytes += p.nelement() * p.element_size();
+    if (return_buffers) for (const b of this.buffers()) bytes += b.nelement() * b.element_size();
+    return bytes;
+  }
+
+  /** Loads a model from a directory (or hub id) holding config.json and model.safetensors. */
+  static async from_pretrained<T extends typeof PreTrainedModel>(this: T, path_or_repo_id: string, o: FromPretrainedOptions = {}): Promise<InstanceType<T>> {
+    const { torch_dtype, low_cpu_mem_usage: _, config: given, ...rest } = o;
+    const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
+    const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
+    const { tensors, source } = await load_checkpoint(path_or_repo_id, hub);
+    const dtype = resolve_dtype(torch_dtype, config, tensors);
+    const model = build_with_default_dtype(dtype, () => new this(config)) as InstanceType<T>;
+    model.tie_weights();
+    model.load_weights(tensors, source);
+    model.name_or_path = path_or_repo_id;
+    model.generation_config = await read_generation_config(path_or_repo_id, hub, config);
+    return model.eval();
+  }
+
+  /** Writes checkpoint tensors into the parameters (cast to their dtype) after checking that
+   *  every weight is there, has its shape, and nothing else is; on any problem nothing is written. */
+  load_weights(tensors: Record<string, Tensor>, source: string): void {
+    const cls = this.constructor as typeof PreTrainedModel;
+    const own = this.loadable_tensors();
+    const by_name = adapt_prefix(tensors, cls.base_model_prefix, own);
+    const tied = this.config.tie_word_embeddings ? new Set(cls._tied_weights_keys) : new Set<string>();
+    const missing = [...own.keys()].filter((k) => !(k in by_name) && !tied.has(k));
+    const unexpected = Object.keys(by_name).filter((k) => !own.has(k) && !cls._keys_to_ignore_on_load_unexpected.some((re) => re.test(k)));
+    const mis_shaped = Object.entries(by_name).filter(([k, t]) => {
+      const p = own.get(k);
+      return p && (p.ndim !== t.ndim || p._shape.some((s, i) => s !== t._shape[i]));
+    });
+    const problems = [
+      ...missing.map((k) => `missing weight "${k}" (shape ${fmt_shape(own.get(k)!._shape)})`),
+      ...mis_shaped.map(([k, t]) => `weight "${k}" has shape ${fmt_shape(t._shape)} in the file, the model needs ${fmt_shape(own.get(k)!._shape)}`),
+      ...unexpected.map((k) => `unexpected weight "${k}" (no such parameter in ${this._get_name()})`),
+    ];
+    if (problems.length) {
+      throw new Error(`${source} does not fit ${this._get_name()} (built from its config.json):\n  ${problems.join("\n  ")}\nCheck that config.json and the weights belong to the same checkpoint.`);
+    }
+    for (const [k, t] of Object.entries(by_name)) {
+      const p = own.get(k);
+      if (p) p._set(t.dtype === p.dtype ? t : t.to(p.dtype));
+    }
+  }
+
+  /** Parameters and persistent buffers by their state-dict names (aliases included). */
+  private loadable_tensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>(this.named_parameters("", true, false));
+    for (const [prefix, m] of this.named_modules()) {
+      for (const k of m._buffer_names) {
+        const b = (m as unknown as Record<string, unknown>)[k];
+        if (b instanceof Tensor && !m._non_persistent.has(k)) out.set(prefix ? `${prefix}.${k}` : k, b);
+      }
+    }
+    return out;
+  }
+}
+
+/** transformers' dtype choice: the default dtype, config.torch_dtype for "auto", or the one named. */
+function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config: PretrainedConfig, tensors: Record<string, Tensor>): DType {
+  if (torch_dtype === undefined || torch_dtype === null) return get_default_dtype();
+  if (torch_dtype === "auto") {
+    if (typeof config.torch_dtype === "string") return as_dtype(config.torch_dtype);
+    const first = Object.values(tensors).find((t) => t.dtype.is_floating_point);
+    return first?.dtype ?? float32;
+  }
+  const d = as_dtype(torch_dtype);
+  if (!d.is_floating_point) throw new TypeError(`from_pretrained: torch_dtype must be a floating-point dtype or "auto", got ${d}`);
+  return d;
+}
+
+// Builds under the target dtype, as transformers does, so parameters are never allocated in
+// float32 first.
+function build_with_default_dtype<M>(dtype: DType, build: () => M): M {
+  const before = get_default_dtype();
+  set_default_dtype(dtype);
+  try {
+    return build();
+  } finally {
+    set_default_dtype(before);
+  }
+}
+
+// A base model (no `prefix` child) loaded from a checkpoint of the model with a head: its
+// weights are under `prefix.`, and the head's are not this model's (transformers drops them).
+function adapt_prefix(tensors: Record<string, Tensor>, prefix: string, own: Map<string, Tensor>): Record<string, Tensor> {
+  const p = `${prefix}.`;
+  if (!prefix || [...own.keys()].some((k) => k.startsWith(p)) || !Object.keys(tensors).some((k) => k.startsWith(p))) return tensors;
+  return Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(p)).map(([k, t]) => [k.slice(p.length), t]));
+}
+
+async function read_generation_config(path_or_repo_id: string, hub: HubOptions, config: PretrainedConfig): Promise<GenerationConfig> {
+  try {
+    return await GenerationConfig.from_pretrained(path_or_repo_id, hub);
+  } catch (e) {
+    if (/has no generation_config\.json/.test((e as Error).message)) return GenerationConfig.from_model_config(config);
+    throw e;
+  }
+}
