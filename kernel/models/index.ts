@@ -9,3 +9,4 @@ export {
   LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper,
 } from "./generation/logits_process.js";
 export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";
+export { T5Config, T5Model, T5ForConditionalGeneration } from "./t5.js";

@@ -2,55 +2,64 @@
 // norms, no 1/sqrt(d) attention scaling, a learned relative-position bias shared by every layer of
 // a stack, and ReLU or gated-GELU feed-forward blocks. Module and weight names are HF's, so a
 // checkpoint's state dict loads key for key.
-import { Embedding } from "../nn/modules/embedding.js";
-import { Linear } from "../nn/modules/linear.js";
 import { Dropout } from "../nn/modules/activation.js";
 import { ModuleList } from "../nn/modules/container.js";
+import { Embedding } from "../nn/modules/embedding.js";
+import { Linear } from "../nn/modules/linear.js";
 import { Module } from "../nn/module.js";
 import { Parameter } from "../nn/parameter.js";
 import { softmax } from "../nn/functional.js";
-import { float16, float32, int64, bfloat16, DType } from "../tensor/dtype.js";
+import { bfloat16, float16, float32, int64 } from "../tensor/dtype.js";
 import { finfo } from "../tensor/info.js";
 import { arange, ones } from "../tensor/ops/creation.js";
-import { cat } from "../tensor/ops/shape_ops.js";
 import { where } from "../tensor/ops/elementwise.js";
 import { Tensor } from "../tensor/tensor.js";
-import { act_fn } from "./activations.js";
+import { get_activation } from "./activations.js";
+import { additive_mask, causal_keep, padding_keep } from "./attention_mask.js";
+import { register_model_type } from "./auto.js";
+import { PretrainedConfig } from "./configuration_utils.js";
+import type { Cache } from "./generation/cache.js";
+import { DynamicCache } from "./generation/cache.js";
+import { EncoderDecoderCache } from "./generation/encoder_decoder_cache.js";
+import type { ModelKwargs } from "./generation/utils.js";
+import { model_inputs, ModelInputs, PreTrainedModel } from "./modeling_utils.js";
 
-/** T5Config's fields, with its defaults (t5-small's). */
-export class T5Config {
-  model_type = "t5";
-  vocab_size = 32128;
-  d_model = 512;
-  d_kv = 64;
-  d_ff = 2048;
-  num_layers = 6;
-  num_decoder_layers = 6;
-  num_heads = 8;
-  relative_attention_num_buckets = 32;
-  relative_attention_max_distance = 128;
-  dropout_rate = 0.1;
-  layer_norm_epsilon = 1e-6;
-  feed_forward_proj = "relu";
-  dense_act_fn = "relu";
-  is_gated_act = false;
-  tie_word_embeddings = true;
-  is_encoder_decoder = true;
-  is_decoder = false;
-  use_cache = true;
-  pad_token_id: number | null = 0;
-  eos_token_id: number | number[] | null = 1;
-  decoder_start_token_id: number | null = null;
+/** T5Config with transformers 4.40's defaults (t5-small's shape). */
+export class T5Config extends PretrainedConfig {
+  static override model_type = "t5";
+  static override defaults: Record<string, unknown> = {
+    vocab_size: 32128, d_model: 512, d_kv: 64, d_ff: 2048, num_layers: 6, num_decoder_layers: null, num_heads: 8,
+    relative_attention_num_buckets: 32, relative_attention_max_distance: 128, dropout_rate: 0.1,
+    layer_norm_epsilon: 1e-6, initializer_factor: 1.0, feed_forward_proj: "relu", is_encoder_decoder: true,
+    use_cache: true, pad_token_id: 0, eos_token_id: 1, classifier_dropout: 0.0,
+  };
+  static override required = ["vocab_size", "d_model", "d_kv", "d_ff", "num_layers", "num_heads"];
+  static override attribute_map = { hidden_size: "d_model", num_attention_heads: "num_heads", num_hidden_layers: "num_layers", head_dim: "d_kv" };
 
-  constructor(o: Partial<T5Config> & Record<string, unknown> = {}) {
-    Object.assign(this, o);
-    this.num_decoder_layers = (o.num_decoder_layers as number | undefined) ?? this.num_layers;
+  declare d_model: number;
+  declare d_kv: number;
+  declare d_ff: number;
+  declare num_layers: number;
+  declare num_decoder_layers: number;
+  declare num_heads: number;
+  declare relative_attention_num_buckets: number;
+  declare relative_attention_max_distance: number;
+  declare dropout_rate: number;
+  declare layer_norm_epsilon: number;
+  declare feed_forward_proj: string;
+  declare dense_act_fn: string;
+  declare is_gated_act: boolean;
+  declare is_decoder: boolean;
+
+  constructor(dict: Record<string, unknown> = {}, source = "the config") {
+    super(dict, source);
+    this.num_decoder_layers ??= this.num_layers;
     const parts = this.feed_forward_proj.split("-");
     if (parts.length > 2 || (parts.length === 2 && parts[0] !== "gated")) {
-      throw new Error(`T5Config: feed_forward_proj '${this.feed_forward_proj}' is not valid; use 'relu', 'gelu', 'gated-gelu' or 'gated-<act>'`);
+      throw new Error(`${source}: feed_forward_proj "${this.feed_forward_proj}" is not valid; use "relu", "gated-gelu" or another "[gated-]<activation>"`);
     }
     this.is_gated_act = parts[0] === "gated";
-    // transformers keeps "gated-gelu" meaning the tanh approximation, for backwards compatibility
+    // transformers reads "gated-gelu" as the tanh approximation, for compatibility with the original T5
     this.dense_act_fn = this.feed_forward_proj === "gated-gelu" ? "gelu_new" : parts[parts.length - 1]!;
   }
 }
@@ -94,11 +103,6 @@ export function relative_position_bucket(rel: Tensor, bidirectional: boolean, nu
   return buckets.add(where(is_small, rel, large));
 }
 
-/** (1 - mask) * finfo(dtype).min: 0 where attending is allowed, a large negative elsewhere. */
-function additive_mask(keep: Tensor, dtype: DType): Tensor {
-  return keep.to(dtype).neg().add(1).mul(finfo(dtype).min);
-}
-
 // T5's fp16 guard: activations that overflowed are pulled back inside float16's range
 function clamp_fp16(h: Tensor): Tensor {
   if (h.dtype !== float16) return h;
@@ -107,9 +111,11 @@ function clamp_fp16(h: Tensor): Tensor {
   return h.clamp(-v, v);
 }
 
-/** Self-attention's cached keys/values and cross-attention's keys/values over the encoder output,
- *  each [batch, heads, length, d_kv]. */
-export type T5LayerCache = [Tensor, Tensor, Tensor, Tensor];
+/** Where an attention layer keeps its keys/values across decoding steps. */
+export interface T5AttentionCache {
+  cache: EncoderDecoderCache;
+  layer_idx: number;
+}
 
 export class T5Attention extends Module {
   n_heads: number;
@@ -153,27 +159,25 @@ export class T5Attention extends Module {
     return x.view(x._shape[0]!, -1, this.n_heads, this.key_value_proj_dim).transpose(1, 2);
   }
 
-  /** Attends from `hidden` to itself (with `past` keys/values prepended) or, given
-   *  `key_value_states`, to those (`past` then holds their projections, computed once). */
-  override forward(hidden: Tensor, o: { bias?: Tensor | null; key_value_states?: Tensor; past?: [Tensor, Tensor] | null } = {}): [Tensor, [Tensor, Tensor]] {
+  /** Attends from `hidden` to itself or, given `key_value_states`, to those. With a cache, self-
+   *  attention appends to the cached keys/values and cross-attention projects the encoder output
+   *  on the first step only. */
+  override forward(hidden: Tensor, o: { bias?: Tensor | null; key_value_states?: Tensor; past?: T5AttentionCache | null } = {}): Tensor {
     const [B, T] = hidden._shape as [number, number];
     const q = this.split_heads(this.q(hidden));
     let k: Tensor, v: Tensor;
-    if (o.key_value_states) {
-      [k, v] = o.past ?? [this.split_heads(this.k(o.key_value_states)), this.split_heads(this.v(o.key_value_states))];
+    const kv_in = o.key_value_states;
+    if (kv_in) {
+      const project = (): [Tensor, Tensor] => [this.split_heads(this.k(kv_in)), this.split_heads(this.v(kv_in))];
+      [k, v] = o.past ? o.past.cache.cross_attention(o.past.layer_idx, project) : project();
     } else {
-      k = this.split_heads(this.k(hidden));
-      v = this.split_heads(this.v(hidden));
-      if (o.past) {
-        k = cat([o.past[0], k], 2);
-        v = cat([o.past[1], v], 2);
-      }
+      [k, v] = [this.split_heads(this.k(hidden)), this.split_heads(this.v(hidden))];
+      if (o.past) [k, v] = o.past.cache.update(k, v, o.past.layer_idx);
     }
     let scores = q.matmul(k.transpose(3, 2));
     if (o.bias) scores = scores.add(o.bias);
     const weights = softmax(scores.float(), -1).to(scores.dtype);
-    const out = weights.matmul(v).transpose(1, 2).reshape(B, T, this.inner_dim);
-    return [this.o(out), [k, v]];
+    return this.o(weights.matmul(v).transpose(1, 2).reshape(B, T, this.inner_dim));
   }
 }
 
@@ -187,7 +191,7 @@ export class T5DenseActDense extends Module {
     this.wi = new Linear(config.d_model, config.d_ff, false);
     this.wo = new Linear(config.d_ff, config.d_model, false);
     this.dropout = new Dropout(config.dropout_rate);
-    this.act = act_fn(config.dense_act_fn);
+    this.act = get_activation(config.dense_act_fn);
   }
   override forward(h: Tensor): Tensor {
     return this.wo(this.dropout(this.act(this.wi(h))).to(this.wo.weight.dtype));
@@ -206,7 +210,7 @@ export class T5DenseGatedActDense extends Module {
     this.wi_1 = new Linear(config.d_model, config.d_ff, false);
     this.wo = new Linear(config.d_ff, config.d_model, false);
     this.dropout = new Dropout(config.dropout_rate);
-    this.act = act_fn(config.dense_act_fn);
+    this.act = get_activation(config.dense_act_fn);
   }
   override forward(h: Tensor): Tensor {
     const gated = this.act(this.wi_0(h)).mul(this.wi_1(h));
@@ -239,9 +243,8 @@ export class T5LayerSelfAttention extends Module {
     this.layer_norm = new T5LayerNorm(config.d_model, config.layer_norm_epsilon);
     this.dropout = new Dropout(config.dropout_rate);
   }
-  override forward(h: Tensor, bias: Tensor | null, past: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const [out, kv] = this.SelfAttention(this.layer_norm(h), { bias, past });
-    return [h.add(this.dropout(out)), kv];
+  override forward(h: Tensor, bias: Tensor | null, past: T5AttentionCache | null): Tensor {
+    return h.add(this.dropout(this.SelfAttention(this.layer_norm(h), { bias, past })));
   }
 }
 
@@ -255,9 +258,8 @@ export class T5LayerCrossAttention extends Module {
     this.layer_norm = new T5LayerNorm(config.d_model, config.layer_norm_epsilon);
     this.dropout = new Dropout(config.dropout_rate);
   }
-  override forward(h: Tensor, key_value_states: Tensor, bias: Tensor | null, past: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const [out, kv] = this.EncDecAttention(this.layer_norm(h), { bias, key_value_states, past });
-    return [h.add(this.dropout(out)), kv];
+  override forward(h: Tensor, key_value_states: Tensor, bias: Tensor | null, past: T5AttentionCache | null): Tensor {
+    return h.add(this.dropout(this.EncDecAttention(this.layer_norm(h), { bias, key_value_states, past })));
   }
 }
 
@@ -265,7 +267,7 @@ export interface T5BlockInputs {
   bias: Tensor | null;
   encoder_hidden_states?: Tensor;
   encoder_bias?: Tensor | null;
-  past?: T5LayerCache | null;
+  past?: T5AttentionCache | null;
 }
 
 export class T5Block extends Module {
@@ -279,22 +281,14 @@ export class T5Block extends Module {
     this.layer.append(new T5LayerFF(config));
   }
 
-  /** The block's output and, in a decoder, its updated cache. */
-  override forward(h: Tensor, o: T5BlockInputs): [Tensor, T5LayerCache | null] {
+  override forward(h: Tensor, o: T5BlockInputs): Tensor {
     const past = o.past ?? null;
-    let self_kv: [Tensor, Tensor];
-    [h, self_kv] = this.layer[0]!(h, o.bias, past ? [past[0], past[1]] : null);
-    h = clamp_fp16(h);
-    let cache: T5LayerCache | null = null;
+    h = clamp_fp16(this.layer[0]!(h, o.bias, past));
     if (this.is_decoder) {
       if (!o.encoder_hidden_states) throw new Error("T5Block: a decoder block needs encoder_hidden_states");
-      let cross_kv: [Tensor, Tensor];
-      [h, cross_kv] = this.layer[1]!(h, o.encoder_hidden_states, o.encoder_bias ?? null, past ? [past[2], past[3]] : null);
-      h = clamp_fp16(h);
-      cache = [...self_kv, ...cross_kv];
+      h = clamp_fp16(this.layer[1]!(h, o.encoder_hidden_states, o.encoder_bias ?? null, past));
     }
-    h = clamp_fp16(this.layer[this.is_decoder ? 2 : 1]!(h));
-    return [h, cache];
+    return clamp_fp16(this.layer[this.is_decoder ? 2 : 1]!(h));
   }
 }
 
@@ -303,14 +297,15 @@ export interface T5StackInputs {
   attention_mask?: Tensor | null;
   encoder_hidden_states?: Tensor;
   encoder_attention_mask?: Tensor | null;
-  past_key_values?: T5LayerCache[] | null;
+  past_key_values?: Cache | null;
   use_cache?: boolean;
   output_hidden_states?: boolean;
 }
 
+/** transformers' BaseModelOutputWithPastAndCrossAttentions (no attentions). */
 export interface T5StackOutput {
   last_hidden_state: Tensor;
-  past_key_values: T5LayerCache[] | null;
+  past_key_values: EncoderDecoderCache | null;
   /** as HF: the embeddings, each block's output but the last, then the final norm's output */
   hidden_states: Tensor[] | null;
 }
@@ -334,107 +329,159 @@ export class T5Stack extends Module {
 
   override forward(o: T5StackInputs): T5StackOutput {
     const [B, T] = o.input_ids._shape as [number, number];
-    const past = o.past_key_values ?? null;
-    const past_length = past ? past[0]![0]._shape[2]! : 0;
-    let h = this.dropout(this.embed_tokens(o.input_ids));
-    const dtype = h.dtype;
-    const key_length = past_length + T;
-    const attention_mask = o.attention_mask ?? ones([B, key_length], { dtype: int64 });
-    let keep = attention_mask.view(B, 1, 1, key_length);
-    if (this.is_decoder) {
-      const causal = arange(key_length).unsqueeze(0).le(arange(past_length, key_length).unsqueeze(1));
-      keep = keep.mul(causal);
+    let cache: EncoderDecoderCache | null = null;
+    if (this.is_decoder && (o.past_key_values || o.use_cache)) {
+      if (o.past_key_values && !(o.past_key_values instanceof EncoderDecoderCache)) {
+        throw new TypeError("T5's decoder keeps its cache in an EncoderDecoderCache (it cross-attends); pass the past_key_values an earlier call returned");
+      }
+      cache = o.past_key_values ?? new EncoderDecoderCache();
     }
+    const past_length = cache?.get_seq_length() ?? 0;
+    let h = this.dropout(this.embed_tokens(o.input_ids));
+    const key_length = past_length + T;
+    const keep = this.is_decoder ? causal_keep(o.attention_mask, B, past_length, T) : padding_keep(o.attention_mask, B, T);
     // layer 0's relative-position bias, with the mask folded in, serves every block of the stack
     const first = (this.block[0] as T5Block).layer[0] as T5LayerSelfAttention;
-    const bias = first.SelfAttention.compute_bias(past_length, T, key_length).add(additive_mask(keep, dtype));
-    const encoder_bias = o.encoder_attention_mask ? additive_mask(o.encoder_attention_mask.unsqueeze(1).unsqueeze(1), dtype) : null;
+    const bias = first.SelfAttention.compute_bias(past_length, T, key_length).add(additive_mask(keep, h.dtype));
+    const encoder_bias = o.encoder_attention_mask ? additive_mask(padding_keep(o.encoder_attention_mask, B, o.encoder_attention_mask._shape[1]!), h.dtype) : null;
     const hidden_states: Tensor[] | null = o.output_hidden_states ? [] : null;
-    const caches: T5LayerCache[] = [];
-    let i = 0;
+    let layer_idx = 0;
     for (const block of this.block) {
       hidden_states?.push(h);
-      const [out, cache] = block(h, { bias, encoder_hidden_states: o.encoder_hidden_states, encoder_bias, past: past?.[i] ?? null }) as [Tensor, T5LayerCache | null];
-      h = out;
-      if (cache) caches.push(cache);
-      i++;
+      const past = cache ? { cache, layer_idx: layer_idx++ } : null;
+      h = block(h, { bias, encoder_hidden_states: o.encoder_hidden_states, encoder_bias, past });
     }
     h = this.dropout(this.final_layer_norm(h));
     hidden_states?.push(h);
-    return { last_hidden_state: h, past_key_values: o.use_cache && this.is_decoder ? caches : null, hidden_states };
+    return { last_hidden_state: h, past_key_values: cache, hidden_states };
   }
 }
 
-export interface T5ForConditionalGenerationInputs {
-  input_ids?: Tensor;
-  attention_mask?: Tensor | null;
-  decoder_input_ids: Tensor;
+export interface T5Inputs extends ModelInputs {
+  decoder_input_ids?: Tensor | null;
   decoder_attention_mask?: Tensor | null;
-  /** the encoder's output from an earlier call, so generation runs the encoder once */
-  encoder_outputs?: T5StackOutput | null;
-  past_key_values?: T5LayerCache[] | null;
-  use_cache?: boolean;
-  output_hidden_states?: boolean;
+  /** the encoder's output from an earlier call (generation runs the encoder once) */
+  encoder_outputs?: { last_hidden_state: Tensor; hidden_states?: Tensor[] | null } | null;
 }
 
-export interface Seq2SeqLMOutput {
-  logits: Tensor;
-  past_key_values: T5LayerCache[] | null;
-  encoder_last_hidden_state: Tensor;
-  encoder_outputs: T5StackOutput;
-  encoder_hidden_states: Tensor[] | null;
+/** transformers' Seq2SeqModelOutput (no attentions). */
+export interface Seq2SeqModelOutput {
+  last_hidden_state: Tensor;
+  past_key_values: EncoderDecoderCache | null;
   decoder_hidden_states: Tensor[] | null;
+  encoder_last_hidden_state: Tensor;
+  encoder_hidden_states: Tensor[] | null;
 }
 
-export class T5ForConditionalGeneration extends Module {
-  config: T5Config;
-  model_dim: number;
+/** transformers' Seq2SeqLMOutput (no loss, no attentions). */
+export interface Seq2SeqLMOutput extends Omit<Seq2SeqModelOutput, "last_hidden_state"> {
+  logits: Tensor;
+}
+
+/** What T5Model and T5ForConditionalGeneration share: the embedding and the two stacks. */
+export class T5PreTrainedModel extends PreTrainedModel {
+  static override config_class = T5Config;
+  static override base_model_prefix = "transformer";
+  declare config: T5Config;
   shared: Embedding;
   encoder: T5Stack;
   decoder: T5Stack;
-  lm_head: Linear;
 
   constructor(config: T5Config) {
-    super();
-    this.config = config;
-    this.model_dim = config.d_model;
+    super(config);
     this.shared = new Embedding(config.vocab_size, config.d_model);
     this.encoder = new T5Stack(new T5Config({ ...config, is_decoder: false, use_cache: false }), this.shared);
     this.decoder = new T5Stack(new T5Config({ ...config, is_decoder: true, num_layers: config.num_decoder_layers }), this.shared);
-    this.lm_head = new Linear(config.d_model, config.vocab_size, false);
+  }
+
+  override get_input_embeddings(): Embedding {
+    return this.shared;
   }
 
   get_encoder(): T5Stack {
     return this.encoder;
   }
 
-  private encode(o: T5ForConditionalGenerationInputs): T5StackOutput {
-    if (!o.input_ids) throw new Error("T5ForConditionalGeneration: pass input_ids (or encoder_outputs from an earlier call)");
-    return this.encoder({ input_ids: o.input_ids, attention_mask: o.attention_mask, output_hidden_states: o.output_hidden_states });
-  }
-
-  override forward(o: T5ForConditionalGenerationInputs): Seq2SeqLMOutput {
-    const encoder_outputs: T5StackOutput = o.encoder_outputs ?? this.encode(o);
-    const use_cache = o.use_cache ?? this.config.use_cache;
+  /** Runs the encoder (unless `encoder_outputs` are given) and the decoder. */
+  protected encode_decode(o: T5Inputs): Seq2SeqModelOutput {
+    const enc = o.encoder_outputs ?? this.run_encoder(o);
+    if (!o.decoder_input_ids) throw new Error(`${this._get_name()}: pass decoder_input_ids (generate() makes them from decoder_start_token_id)`);
     const dec = this.decoder({
       input_ids: o.decoder_input_ids,
       attention_mask: o.decoder_attention_mask,
-      encoder_hidden_states: encoder_outputs.last_hidden_state,
+      encoder_hidden_states: enc.last_hidden_state,
       encoder_attention_mask: o.attention_mask,
       past_key_values: o.past_key_values,
-      use_cache,
+      use_cache: o.use_cache ?? this.config.use_cache,
       output_hidden_states: o.output_hidden_states,
     }) as T5StackOutput;
-    let seq = dec.last_hidden_state;
-    // tied heads reuse the input embedding, which T5 rescales on the way out
-    if (this.config.tie_word_embeddings) seq = seq.mul(this.model_dim ** -0.5);
     return {
-      logits: this.lm_head(seq),
+      last_hidden_state: dec.last_hidden_state,
       past_key_values: dec.past_key_values,
-      encoder_last_hidden_state: encoder_outputs.last_hidden_state,
-      encoder_outputs,
-      encoder_hidden_states: encoder_outputs.hidden_states,
       decoder_hidden_states: dec.hidden_states,
+      encoder_last_hidden_state: enc.last_hidden_state,
+      encoder_hidden_states: enc.hidden_states ?? null,
+    };
+  }
+
+  private run_encoder(o: T5Inputs): T5StackOutput {
+    if (!o.input_ids) throw new Error(`${this._get_name()}: pass input_ids (or encoder_outputs from an earlier call)`);
+    return this.encoder({ input_ids: o.input_ids, attention_mask: o.attention_mask, output_hidden_states: o.output_hidden_states });
+  }
+
+}
+
+/** The bare encoder-decoder (AutoModel): the decoder's last hidden state, no LM head. */
+export class T5Model extends T5PreTrainedModel {
+  // a T5ForConditionalGeneration checkpoint loads into the bare model without its head
+  static override _keys_to_ignore_on_load_unexpected: readonly RegExp[] = [/^lm_head\./];
+
+  /** model(input_ids, { decoder_input_ids, ... }) or model({ input_ids, decoder_input_ids, ... }). */
+  override forward(first?: Tensor | T5Inputs | null, rest: T5Inputs = {}): Seq2SeqModelOutput {
+    return this.encode_decode(model_inputs(first, rest) as T5Inputs);
+  }
+}
+
+export class T5ForConditionalGeneration extends T5PreTrainedModel {
+  lm_head: Linear;
+
+  constructor(config: T5Config) {
+    super(config);
+    this.lm_head = new Linear(config.d_model, config.vocab_size, false);
+  }
+
+  override get_output_embeddings(): Linear {
+    return this.lm_head;
+  }
+
+  override can_generate(): boolean {
+    return true;
+  }
+
+  override forward(first?: Tensor | T5Inputs | null, rest: T5Inputs = {}): Seq2SeqLMOutput {
+    const { last_hidden_state, ...out } = this.encode_decode(model_inputs(first, rest) as T5Inputs);
+    // a tied head reuses the input embedding, which T5 rescales on the way out
+    const seq = this.config.tie_word_embeddings ? last_hidden_state.mul(this.config.d_model ** -0.5) : last_hidden_state;
+    return { logits: this.lm_head(seq), ...out };
+  }
+
+  override _get_cache(_batch_size: number, max_cache_len: number): Cache {
+    return new EncoderDecoderCache(new DynamicCache({ max_cache_len }));
+  }
+
+  /** The decoder's unseen ids, with the encoder output computed once by generate(). */
+  override prepare_inputs_for_generation(input_ids: Tensor, model_kwargs: ModelKwargs): Record<string, unknown> {
+    const past = model_kwargs.past_key_values ?? null;
+    const seen = past ? past.get_seq_length() : 0;
+    return {
+      decoder_input_ids: seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids,
+      past_key_values: past,
+      encoder_outputs: model_kwargs.encoder_outputs,
+      attention_mask: model_kwargs.attention_mask,
+      decoder_attention_mask: model_kwargs.decoder_attention_mask,
+      use_cache: model_kwargs.use_cache,
     };
   }
 }
+
+register_model_type("t5", { config: T5Config, base: T5Model, seq2seq_lm: T5ForConditionalGeneration });

@@ -20,3 +20,17 @@ export function expect_close(got: Tensor, ref: Nested, tol: Tol, what: string): 
   }
   expect(bad, `${what}: ${count} of ${g.length} elements outside ${tol.atol} + ${tol.rtol}*|ref|`).toEqual([]);
 }
+
+/** ||got - ref|| / ||ref|| <= bound: closeness for low-precision runs, where elements near zero
+ *  carry the absolute error of their larger neighbours. */
+export function expect_relative_error(got: Tensor, ref: Nested, bound: number, what: string): void {
+  const want = (ref as Nested[]).flat(Infinity as 1) as number[];
+  const g = got.float().contiguous().reshape(-1).tolist() as number[];
+  expect(g.length, `${what}: element count`).toBe(want.length);
+  let diff = 0, norm = 0;
+  for (let i = 0; i < g.length; i++) {
+    diff += (g[i]! - want[i]!) ** 2;
+    norm += want[i]! ** 2;
+  }
+  expect(Math.sqrt(diff / norm), `${what}: relative error`).toBeLessThanOrEqual(bound);
+}

@@ -14,7 +14,7 @@ import { finfo } from "../../tensor/info.js";
 import { arange, ones, zeros } from "../../tensor/ops/creation.js";
 import { cat } from "../../tensor/ops/shape_ops.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { act_fn } from "../activations.js";
+import { get_activation } from "../activations.js";
 import { BlipTextConfig } from "./configuration.js";
 
 /** Per layer: the self-attention's keys and values so far, and the cross-attention's keys and
@@ -130,14 +130,14 @@ export class BlipTextAttention extends Module {
 
 export class BlipTextIntermediate extends Module {
   dense: Linear;
-  intermediate_act_fn: (x: Tensor) => Tensor;
+  intermediate_get_activation: (x: Tensor) => Tensor;
   constructor(config: BlipTextConfig) {
     super();
     this.dense = new Linear(config.hidden_size, config.intermediate_size);
-    this.intermediate_act_fn = act_fn(config.hidden_act);
+    this.intermediate_get_activation = get_activation(config.hidden_act);
   }
   override forward(h: Tensor): Tensor {
-    return this.intermediate_act_fn(this.dense(h));
+    return this.intermediate_get_activation(this.dense(h));
   }
 }
 
@@ -231,16 +231,16 @@ export class BlipTextModel extends Module {
 
 export class BlipTextPredictionHeadTransform extends Module {
   dense: Linear;
-  transform_act_fn: (x: Tensor) => Tensor;
+  transform_get_activation: (x: Tensor) => Tensor;
   LayerNorm: LayerNorm;
   constructor(config: BlipTextConfig) {
     super();
     this.dense = new Linear(config.hidden_size, config.hidden_size);
-    this.transform_act_fn = act_fn(config.hidden_act);
+    this.transform_get_activation = get_activation(config.hidden_act);
     this.LayerNorm = new LayerNorm(config.hidden_size, { eps: config.layer_norm_eps });
   }
   override forward(h: Tensor): Tensor {
-    return this.LayerNorm(this.transform_act_fn(this.dense(h)));
+    return this.LayerNorm(this.transform_get_activation(this.dense(h)));
   }
 }
 

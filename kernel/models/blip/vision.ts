@@ -13,7 +13,7 @@ import { get_default_dtype } from "../../tensor/defaults.js";
 import { cat } from "../../tensor/ops/shape_ops.js";
 import { fmt_shape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { act_fn } from "../activations.js";
+import { get_activation } from "../activations.js";
 import { BlipVisionConfig } from "./configuration.js";
 
 /** nn.Conv2d with kernel_size = stride = patch_size (HF's patch_embedding, same weight and bias),
@@ -109,7 +109,7 @@ export class BlipMLP extends Module {
   fc2: Linear;
   constructor(config: BlipVisionConfig) {
     super();
-    this.activation_fn = act_fn(config.hidden_act);
+    this.activation_fn = get_activation(config.hidden_act);
     this.fc1 = new Linear(config.hidden_size, config.intermediate_size);
     this.fc2 = new Linear(config.intermediate_size, config.hidden_size);
   }
