@@ -10,3 +10,5 @@ export {
 } from "./generation/logits_process.js";
 export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";
 export { T5Config, T5Model, T5ForConditionalGeneration } from "./t5.js";
+export { BlipConfig, BlipTextConfig, BlipVisionConfig } from "./blip/configuration.js";
+export { BlipForConditionalGeneration } from "./blip/blip.js";

@@ -9,21 +9,26 @@ import { LayerNorm } from "../../nn/modules/normalization.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 import { softmax } from "../../nn/functional.js";
-import { DType, int64 } from "../../tensor/dtype.js";
-import { finfo } from "../../tensor/info.js";
-import { arange, ones, zeros } from "../../tensor/ops/creation.js";
-import { cat } from "../../tensor/ops/shape_ops.js";
+import { arange, zeros } from "../../tensor/ops/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { get_activation } from "../activations.js";
+import { additive_mask, causal_keep, padding_keep } from "../attention_mask.js";
+import { DynamicCache, type Cache } from "../generation/cache.js";
+import { EncoderDecoderCache } from "../generation/encoder_decoder_cache.js";
+import type { ModelKwargs } from "../generation/utils.js";
+import { model_inputs, ModelInputs, PreTrainedModel } from "../modeling_utils.js";
 import { BlipTextConfig } from "./configuration.js";
 
-/** Per layer: the self-attention's keys and values so far, and the cross-attention's keys and
- *  values over the image (computed on the first step only), each [batch, heads, length, head_dim]. */
-export type BlipTextLayerCache = [Tensor, Tensor, Tensor, Tensor];
+/** Where an attention layer keeps its keys/values across decoding steps. */
+interface LayerCache {
+  cache: EncoderDecoderCache;
+  layer_idx: number;
+}
 
-/** (1 - keep) * finfo(dtype).min: 0 where attending is allowed, a large negative elsewhere. */
-function additive_mask(keep: Tensor, dtype: DType): Tensor {
-  return keep.to(dtype).neg().add(1).mul(finfo(dtype).min);
+interface AttentionInputs {
+  mask?: Tensor | null;
+  encoder_hidden_states?: Tensor;
+  past?: LayerCache | null;
 }
 
 export class BlipTextEmbeddings extends Module {
@@ -75,26 +80,24 @@ export class BlipTextSelfAttention extends Module {
     return x.view(x._shape[0]!, -1, this.num_attention_heads, this.attention_head_size).permute(0, 2, 1, 3);
   }
 
-  /** Self-attention appends this step's keys/values to `past`; cross-attention (given
-   *  `encoder_hidden_states`) projects the image once and then reuses `past` as is. */
-  override forward(h: Tensor, o: { mask?: Tensor | null; encoder_hidden_states?: Tensor; past?: [Tensor, Tensor] | null }): [Tensor, [Tensor, Tensor]] {
+  /** Self-attention appends this step's keys/values to the cache; cross-attention (given
+   *  `encoder_hidden_states`) projects the image on the first step only. */
+  override forward(h: Tensor, o: AttentionInputs): Tensor {
     const [B, T] = h._shape as [number, number];
     const q = this.split_heads(this.query(h));
     let k: Tensor, v: Tensor;
-    if (o.encoder_hidden_states) {
-      [k, v] = o.past ?? [this.split_heads(this.key(o.encoder_hidden_states)), this.split_heads(this.value(o.encoder_hidden_states))];
+    const image = o.encoder_hidden_states;
+    if (image) {
+      const project = (): [Tensor, Tensor] => [this.split_heads(this.key(image)), this.split_heads(this.value(image))];
+      [k, v] = o.past ? o.past.cache.cross_attention(o.past.layer_idx, project) : project();
     } else {
-      k = this.split_heads(this.key(h));
-      v = this.split_heads(this.value(h));
-      if (o.past) {
-        k = cat([o.past[0], k], 2);
-        v = cat([o.past[1], v], 2);
-      }
+      [k, v] = [this.split_heads(this.key(h)), this.split_heads(this.value(h))];
+      if (o.past) [k, v] = o.past.cache.update(k, v, o.past.layer_idx);
     }
     let scores = q.matmul(k.transpose(-1, -2)).div(Math.sqrt(this.attention_head_size));
     if (o.mask) scores = scores.add(o.mask);
     const probs = this.dropout(softmax(scores, -1));
-    return [probs.matmul(v).permute(0, 2, 1, 3).reshape(B, T, this.all_head_size), [k, v]];
+    return probs.matmul(v).permute(0, 2, 1, 3).reshape(B, T, this.all_head_size);
   }
 }
 
@@ -122,9 +125,8 @@ export class BlipTextAttention extends Module {
     this.self = new BlipTextSelfAttention(config, is_cross_attention);
     this.output = new BlipTextSelfOutput(config);
   }
-  override forward(h: Tensor, o: { mask?: Tensor | null; encoder_hidden_states?: Tensor; past?: [Tensor, Tensor] | null }): [Tensor, [Tensor, Tensor]] {
-    const [ctx, kv] = this.self(h, o);
-    return [this.output(ctx, h), kv];
+  override forward(h: Tensor, o: AttentionInputs): Tensor {
+    return this.output(this.self(h, o), h);
   }
 }
 
@@ -145,7 +147,7 @@ export interface BlipTextLayerInputs {
   mask: Tensor | null;
   encoder_hidden_states: Tensor;
   encoder_mask: Tensor | null;
-  past: BlipTextLayerCache | null;
+  past: LayerCache | null;
 }
 
 export class BlipTextLayer extends Module {
@@ -160,10 +162,10 @@ export class BlipTextLayer extends Module {
     this.intermediate = new BlipTextIntermediate(config);
     this.output = new BlipTextSelfOutput(config, config.intermediate_size);
   }
-  override forward(h: Tensor, o: BlipTextLayerInputs): [Tensor, BlipTextLayerCache] {
-    const [a, self_kv]: [Tensor, [Tensor, Tensor]] = this.attention(h, { mask: o.mask, past: o.past ? [o.past[0], o.past[1]] : null });
-    const [c, cross_kv]: [Tensor, [Tensor, Tensor]] = this.crossattention(a, { mask: o.encoder_mask, encoder_hidden_states: o.encoder_hidden_states, past: o.past ? [o.past[2], o.past[3]] : null });
-    return [this.output(this.intermediate(c), c), [...self_kv, ...cross_kv]];
+  override forward(h: Tensor, o: BlipTextLayerInputs): Tensor {
+    const a = this.attention(h, { mask: o.mask, past: o.past });
+    const c = this.crossattention(a, { mask: o.encoder_mask, encoder_hidden_states: o.encoder_hidden_states, past: o.past });
+    return this.output(this.intermediate(c), c);
   }
 }
 
@@ -175,19 +177,15 @@ export class BlipTextEncoder extends Module {
   }
 }
 
-export interface BlipTextInputs {
-  input_ids: Tensor;
-  attention_mask?: Tensor | null;
-  encoder_hidden_states: Tensor;
+export interface BlipTextInputs extends ModelInputs {
+  /** the image embeddings (the vision tower's last_hidden_state) */
+  encoder_hidden_states?: Tensor | null;
   encoder_attention_mask?: Tensor | null;
-  past_key_values?: BlipTextLayerCache[] | null;
-  use_cache?: boolean;
-  output_hidden_states?: boolean;
 }
 
 export interface BlipTextModelOutput {
   last_hidden_state: Tensor;
-  past_key_values: BlipTextLayerCache[] | null;
+  past_key_values: EncoderDecoderCache | null;
   /** the embeddings (after their LayerNorm), then every layer's output */
   hidden_states: Tensor[] | null;
 }
@@ -205,27 +203,29 @@ export class BlipTextModel extends Module {
   }
 
   override forward(o: BlipTextInputs): BlipTextModelOutput {
+    if (!o.input_ids) throw new Error("BLIP text decoder: pass input_ids");
+    if (!o.encoder_hidden_states) throw new Error("BLIP text decoder: pass encoder_hidden_states (the image embeddings)");
     const [B, T] = o.input_ids._shape as [number, number];
-    const past = o.past_key_values ?? null;
-    const past_length = past ? past[0]![0]._shape[2]! : 0;
+    let cache: EncoderDecoderCache | null = null;
+    if (o.past_key_values || (o.use_cache ?? this.config.use_cache)) {
+      if (o.past_key_values && !(o.past_key_values instanceof EncoderDecoderCache)) {
+        throw new TypeError("BLIP's text decoder keeps its cache in an EncoderDecoderCache (it cross-attends); pass the past_key_values an earlier call returned");
+      }
+      cache = o.past_key_values ?? new EncoderDecoderCache();
+    }
+    const past_length = cache?.get_seq_length() ?? 0;
     let h = this.embeddings(o.input_ids, past_length);
-    const dtype = h.dtype;
-    const key_length = past_length + T;
-    // a decoder's mask: causal over the keys so far, and the padding mask
-    const causal = arange(key_length).unsqueeze(0).le(arange(past_length, key_length).unsqueeze(1));
-    const keep = (o.attention_mask ?? ones([B, key_length], { dtype: int64 })).view(B, 1, 1, key_length).mul(causal);
-    const mask = additive_mask(keep, dtype);
-    const encoder_mask = o.encoder_attention_mask ? additive_mask(o.encoder_attention_mask.view(B, 1, 1, -1), dtype) : null;
+    const mask = additive_mask(causal_keep(o.attention_mask, B, past_length, T), h.dtype);
+    const image = o.encoder_hidden_states;
+    const encoder_mask = o.encoder_attention_mask ? additive_mask(padding_keep(o.encoder_attention_mask, B, image._shape[1]!), h.dtype) : null;
     const hidden_states: Tensor[] | null = o.output_hidden_states ? [h] : null;
-    const caches: BlipTextLayerCache[] = [];
-    let i = 0;
+    let layer_idx = 0;
     for (const layer of this.encoder.layer) {
-      const [out, cache] = layer(h, { mask, encoder_hidden_states: o.encoder_hidden_states, encoder_mask, past: past?.[i++] ?? null }) as [Tensor, BlipTextLayerCache];
-      h = out;
-      caches.push(cache);
+      const past = cache ? { cache, layer_idx: layer_idx++ } : null;
+      h = layer(h, { mask, encoder_hidden_states: image, encoder_mask, past });
       hidden_states?.push(h);
     }
-    return { last_hidden_state: h, past_key_values: (o.use_cache ?? this.config.use_cache) ? caches : null, hidden_states };
+    return { last_hidden_state: h, past_key_values: cache, hidden_states };
   }
 }
 
@@ -272,24 +272,56 @@ export class BlipTextOnlyMLMHead extends Module {
   }
 }
 
+/** transformers' CausalLMOutputWithCrossAttentions (no loss, no attentions). */
 export interface CausalLMOutputWithCrossAttentions {
   logits: Tensor;
-  past_key_values: BlipTextLayerCache[] | null;
+  past_key_values: EncoderDecoderCache | null;
   hidden_states: Tensor[] | null;
 }
 
-export class BlipTextLMHeadModel extends Module {
-  config: BlipTextConfig;
+export class BlipTextLMHeadModel extends PreTrainedModel {
+  static override config_class = BlipTextConfig;
+  static override base_model_prefix = "bert";
+  declare config: BlipTextConfig;
   bert: BlipTextModel;
   cls: BlipTextOnlyMLMHead;
+
   constructor(config: BlipTextConfig) {
-    super();
-    this.config = config;
+    super(config);
     this.bert = new BlipTextModel(config);
     this.cls = new BlipTextOnlyMLMHead(config);
   }
-  override forward(o: BlipTextInputs): CausalLMOutputWithCrossAttentions {
-    const out = this.bert(o) as BlipTextModelOutput;
+
+  override get_input_embeddings(): Embedding {
+    return this.bert.embeddings.word_embeddings;
+  }
+
+  override can_generate(): boolean {
+    return true;
+  }
+
+  /** model(input_ids, { encoder_hidden_states, ... }) or model({ input_ids, encoder_hidden_states, ... }). */
+  override forward(first?: Tensor | BlipTextInputs | null, rest: BlipTextInputs = {}): CausalLMOutputWithCrossAttentions {
+    const out = this.bert(model_inputs(first, rest)) as BlipTextModelOutput;
     return { logits: this.cls(out.last_hidden_state), past_key_values: out.past_key_values, hidden_states: out.hidden_states };
+  }
+
+  override _get_cache(_batch_size: number, max_cache_len: number): Cache {
+    return new EncoderDecoderCache(new DynamicCache({ max_cache_len }));
+  }
+
+  /** The unseen ids plus the image embeddings generate() was given, as HF's BLIP passes them on
+   *  (positions follow the cache length, not the padding mask). */
+  override prepare_inputs_for_generation(input_ids: Tensor, model_kwargs: ModelKwargs): Record<string, unknown> {
+    const past = model_kwargs.past_key_values ?? null;
+    const seen = past ? past.get_seq_length() : 0;
+    return {
+      input_ids: seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids,
+      attention_mask: model_kwargs.attention_mask,
+      past_key_values: past,
+      encoder_hidden_states: model_kwargs.encoder_hidden_states,
+      encoder_attention_mask: model_kwargs.encoder_attention_mask,
+      use_cache: model_kwargs.use_cache,
+    };
   }
 }
