@@ -3,6 +3,9 @@
 import { overrides, PretrainedConfig, read_config_dict } from "./configuration_utils.js";
 import type { HubOptions } from "./hub/index.js";
 import type { FromPretrainedOptions, PreTrainedModel } from "./modeling_utils.js";
+import { GPTNeoXConfig, GPTNeoXForCausalLM, GPTNeoXModel } from "./gpt_neox.js";
+import { LlamaConfig, LlamaForCausalLM, LlamaModel } from "./llama.js";
+import { OPTConfig, OPTForCausalLM, OPTModel } from "./opt.js";
 
 type ModelClass = typeof PreTrainedModel;
 export type Task = "base" | "causal_lm" | "seq2seq_lm" | "vision2seq";
@@ -77,3 +80,7 @@ export const AutoModel = auto_class("base", "AutoModel");
 export const AutoModelForCausalLM = auto_class("causal_lm", "AutoModelForCausalLM");
 export const AutoModelForSeq2SeqLM = auto_class("seq2seq_lm", "AutoModelForSeq2SeqLM");
 export const AutoModelForVision2Seq = auto_class("vision2seq", "AutoModelForVision2Seq");
+
+register_model_type("gpt_neox", { config: GPTNeoXConfig, base: GPTNeoXModel, causal_lm: GPTNeoXForCausalLM });
+register_model_type("opt", { config: OPTConfig, base: OPTModel, causal_lm: OPTForCausalLM });
+register_model_type("llama", { config: LlamaConfig, base: LlamaModel, causal_lm: LlamaForCausalLM });

@@ -9,6 +9,10 @@ export {
   LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper,
 } from "./generation/logits_process.js";
 export { AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForVision2Seq, register_model_type } from "./auto.js";
+export { GPTNeoXConfig, GPTNeoXModel, GPTNeoXForCausalLM, GPTNeoXLayer, GPTNeoXAttention, GPTNeoXMLP } from "./gpt_neox.js";
+export { OPTConfig, OPTModel, OPTForCausalLM, OPTDecoder, OPTDecoderLayer, OPTAttention, OPTLearnedPositionalEmbedding } from "./opt.js";
+export { LlamaConfig, LlamaModel, LlamaForCausalLM, LlamaDecoderLayer, LlamaAttention, LlamaMLP } from "./llama.js";
+export { compute_module_sizes } from "./sizes.js";
 export { T5Config, T5Model, T5ForConditionalGeneration } from "./t5.js";
 export { BlipConfig, BlipTextConfig, BlipVisionConfig } from "./blip/configuration.js";
 export { BlipForConditionalGeneration } from "./blip/blip.js";

@@ -11,7 +11,8 @@ import { load_file } from "./safetensors.js";
 import { overrides, PretrainedConfig } from "./configuration_utils.js";
 import { GenerationConfig } from "./generation/configuration_utils.js";
 import { GenerationMixin } from "./generation/utils.js";
-import type { Cache } from "./generation/cache.js";
+import { DynamicCache, type Cache } from "./generation/cache.js";
+import { arange } from "../tensor/ops/creation.js";
 import { cached_file, HubOptions } from "./hub/index.js";
 
 export const SAFE_WEIGHTS_NAME = "model.safetensors";
@@ -234,4 +235,35 @@ async function read_generation_config(path_or_repo_id: string, hub: HubOptions, 
     if (/has no generation_config\.json/.test((e as Error).message)) return GenerationConfig.from_model_config(config);
     throw e;
   }
+}
+
+/** What a decoder-only stack needs for one forward: sizes, the cache, positions and the mask. */
+export interface DecoderStep {
+  input_ids: Tensor;
+  batch: number;
+  length: number;
+  past: Cache | null;
+  /** tokens the cache held before this call */
+  seen: number;
+  /** [B, T]; transformers' default is seen .. seen + T - 1 in every row */
+  position_ids: Tensor;
+  attention_mask: Tensor | null;
+  output_hidden_states: boolean;
+}
+
+/** Reads a decoder-only forward's inputs (creating a DynamicCache when use_cache is on). */
+export function decoder_step(inputs: ModelInputs, config: PretrainedConfig): DecoderStep {
+  const input_ids = inputs.input_ids;
+  if (!(input_ids instanceof Tensor) || input_ids.ndim !== 2 || input_ids.dtype.is_floating_point) {
+    throw new TypeError(`expected input_ids as an integer tensor [batch, seq], got ${input_ids instanceof Tensor ? `${input_ids.dtype} ${fmt_shape(input_ids._shape)}` : String(input_ids)}`);
+  }
+  const [batch, length] = input_ids._shape as [number, number];
+  const use_cache = inputs.use_cache ?? config.use_cache ?? true;
+  const past = inputs.past_key_values ?? (use_cache ? new DynamicCache() : null);
+  const seen = past ? past.get_seq_length() : 0;
+  const position_ids = inputs.position_ids ?? arange(seen, seen + length).view(1, length).expand(batch, length);
+  return {
+    input_ids, batch, length, past, seen, position_ids, attention_mask: inputs.attention_mask ?? null,
+    output_hidden_states: inputs.output_hidden_states ?? config.output_hidden_states ?? false,
+  };
 }

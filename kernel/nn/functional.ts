@@ -76,3 +76,5 @@ export function dropout(x: Tensor, o: { p?: number; training?: boolean } = {}): 
   noise.div_(1 - p);
   return binary("mul", x, noise);
 }
+
+export { scaled_dot_product_attention } from "./attention.js";
