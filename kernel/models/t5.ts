@@ -8,14 +8,13 @@ import { Embedding } from "../nn/modules/embedding.js";
 import { Linear } from "../nn/modules/linear.js";
 import { Module } from "../nn/module.js";
 import { Parameter } from "../nn/parameter.js";
-import { softmax } from "../nn/functional.js";
+import { causal_mask, padding_mask, scaled_dot_product_attention } from "../nn/attention.js";
 import { bfloat16, float16, float32, int64 } from "../tensor/dtype.js";
 import { finfo } from "../tensor/info.js";
 import { arange, ones } from "../tensor/ops/creation.js";
 import { where } from "../tensor/ops/elementwise.js";
 import { Tensor } from "../tensor/tensor.js";
 import { get_activation } from "./activations.js";
-import { additive_mask, causal_keep, padding_keep } from "./attention_mask.js";
 import { register_model_type } from "./auto.js";
 import { PretrainedConfig } from "./configuration_utils.js";
 import type { Cache } from "./generation/cache.js";
@@ -174,10 +173,9 @@ export class T5Attention extends Module {
       [k, v] = [this.split_heads(this.k(hidden)), this.split_heads(this.v(hidden))];
       if (o.past) [k, v] = o.past.cache.update(k, v, o.past.layer_idx);
     }
-    let scores = q.matmul(k.transpose(3, 2));
-    if (o.bias) scores = scores.add(o.bias);
-    const weights = softmax(scores.float(), -1).to(scores.dtype);
-    return this.o(weights.matmul(v).transpose(1, 2).reshape(B, T, this.inner_dim));
+    // T5 folds the 1/sqrt(d) scaling into its initialisation, so the scores are not scaled
+    const attn = scaled_dot_product_attention(q, k, v, { attn_mask: o.bias, scale: 1 });
+    return this.o(attn.transpose(1, 2).reshape(B, T, this.inner_dim));
   }
 }
 
@@ -328,7 +326,7 @@ export class T5Stack extends Module {
   }
 
   override forward(o: T5StackInputs): T5StackOutput {
-    const [B, T] = o.input_ids._shape as [number, number];
+    const T = o.input_ids._shape[1]!;
     let cache: EncoderDecoderCache | null = null;
     if (this.is_decoder && (o.past_key_values || o.use_cache)) {
       if (o.past_key_values && !(o.past_key_values instanceof EncoderDecoderCache)) {
@@ -339,11 +337,12 @@ export class T5Stack extends Module {
     const past_length = cache?.get_seq_length() ?? 0;
     let h = this.dropout(this.embed_tokens(o.input_ids));
     const key_length = past_length + T;
-    const keep = this.is_decoder ? causal_keep(o.attention_mask, B, past_length, T) : padding_keep(o.attention_mask, B, T);
+    const mask = this.is_decoder ? causal_mask(o.attention_mask ?? null, T, key_length, h.dtype) : padding_mask(o.attention_mask, h.dtype);
     // layer 0's relative-position bias, with the mask folded in, serves every block of the stack
     const first = (this.block[0] as T5Block).layer[0] as T5LayerSelfAttention;
-    const bias = first.SelfAttention.compute_bias(past_length, T, key_length).add(additive_mask(keep, h.dtype));
-    const encoder_bias = o.encoder_attention_mask ? additive_mask(padding_keep(o.encoder_attention_mask, B, o.encoder_attention_mask._shape[1]!), h.dtype) : null;
+    let bias = first.SelfAttention.compute_bias(past_length, T, key_length);
+    if (mask) bias = bias.add(mask);
+    const encoder_bias = padding_mask(o.encoder_attention_mask, h.dtype);
     const hidden_states: Tensor[] | null = o.output_hidden_states ? [] : null;
     let layer_idx = 0;
     for (const block of this.block) {

@@ -8,11 +8,10 @@ import { Linear } from "../../nn/modules/linear.js";
 import { LayerNorm } from "../../nn/modules/normalization.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
-import { softmax } from "../../nn/functional.js";
+import { causal_mask, padding_mask, scaled_dot_product_attention } from "../../nn/attention.js";
 import { arange, zeros } from "../../tensor/ops/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { get_activation } from "../activations.js";
-import { additive_mask, causal_keep, padding_keep } from "../attention_mask.js";
 import { DynamicCache, type Cache } from "../generation/cache.js";
 import { EncoderDecoderCache } from "../generation/encoder_decoder_cache.js";
 import type { ModelKwargs } from "../generation/utils.js";
@@ -60,7 +59,6 @@ export class BlipTextSelfAttention extends Module {
   query: Linear;
   key: Linear;
   value: Linear;
-  dropout: Dropout;
   constructor(config: BlipTextConfig, is_cross_attention: boolean) {
     super();
     this.num_attention_heads = config.num_attention_heads;
@@ -73,7 +71,6 @@ export class BlipTextSelfAttention extends Module {
     this.query = new Linear(config.hidden_size, this.all_head_size);
     this.key = new Linear(kv_in, this.all_head_size);
     this.value = new Linear(kv_in, this.all_head_size);
-    this.dropout = new Dropout(config.attention_probs_dropout_prob);
   }
 
   private split_heads(x: Tensor): Tensor {
@@ -94,10 +91,8 @@ export class BlipTextSelfAttention extends Module {
       [k, v] = [this.split_heads(this.key(h)), this.split_heads(this.value(h))];
       if (o.past) [k, v] = o.past.cache.update(k, v, o.past.layer_idx);
     }
-    let scores = q.matmul(k.transpose(-1, -2)).div(Math.sqrt(this.attention_head_size));
-    if (o.mask) scores = scores.add(o.mask);
-    const probs = this.dropout(softmax(scores, -1));
-    return probs.matmul(v).permute(0, 2, 1, 3).reshape(B, T, this.all_head_size);
+    const attn = scaled_dot_product_attention(q, k, v, { attn_mask: o.mask });
+    return attn.permute(0, 2, 1, 3).reshape(B, T, this.all_head_size);
   }
 }
 
@@ -205,7 +200,7 @@ export class BlipTextModel extends Module {
   override forward(o: BlipTextInputs): BlipTextModelOutput {
     if (!o.input_ids) throw new Error("BLIP text decoder: pass input_ids");
     if (!o.encoder_hidden_states) throw new Error("BLIP text decoder: pass encoder_hidden_states (the image embeddings)");
-    const [B, T] = o.input_ids._shape as [number, number];
+    const T = o.input_ids._shape[1]!;
     let cache: EncoderDecoderCache | null = null;
     if (o.past_key_values || (o.use_cache ?? this.config.use_cache)) {
       if (o.past_key_values && !(o.past_key_values instanceof EncoderDecoderCache)) {
@@ -215,9 +210,9 @@ export class BlipTextModel extends Module {
     }
     const past_length = cache?.get_seq_length() ?? 0;
     let h = this.embeddings(o.input_ids, past_length);
-    const mask = additive_mask(causal_keep(o.attention_mask, B, past_length, T), h.dtype);
+    const mask = causal_mask(o.attention_mask ?? null, T, past_length + T, h.dtype);
     const image = o.encoder_hidden_states;
-    const encoder_mask = o.encoder_attention_mask ? additive_mask(padding_keep(o.encoder_attention_mask, B, image._shape[1]!), h.dtype) : null;
+    const encoder_mask = padding_mask(o.encoder_attention_mask, h.dtype);
     const hidden_states: Tensor[] | null = o.output_hidden_states ? [h] : null;
     let layer_idx = 0;
     for (const layer of this.encoder.layer) {

@@ -1,13 +1,13 @@
 // BLIP's vision tower (transformers' BlipVisionModel, v4.40): a ViT with a CLS token, learned
 // position embeddings, pre-LN layers whose packed qkv projection is laid out [q|k|v][head][head_dim],
 // and a post_layernorm over every token (its output is what the text decoder cross-attends to).
-import { Dropout } from "../../nn/modules/activation.js";
 import { ModuleList } from "../../nn/modules/container.js";
 import { Linear } from "../../nn/modules/linear.js";
 import { LayerNorm } from "../../nn/modules/normalization.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
-import { linear, softmax } from "../../nn/functional.js";
+import { linear } from "../../nn/functional.js";
+import { scaled_dot_product_attention } from "../../nn/attention.js";
 import { empty } from "../../tensor/ops/util.js";
 import { get_default_dtype } from "../../tensor/defaults.js";
 import { cat } from "../../tensor/ops/shape_ops.js";
@@ -78,7 +78,6 @@ export class BlipAttention extends Module {
   num_heads: number;
   head_dim: number;
   scale: number;
-  dropout: Dropout;
   qkv: Linear;
   projection: Linear;
   constructor(config: BlipVisionConfig) {
@@ -90,7 +89,6 @@ export class BlipAttention extends Module {
       throw new RangeError(`BLIP vision: hidden_size ${this.embed_dim} is not divisible by num_attention_heads ${this.num_heads}`);
     }
     this.scale = this.head_dim ** -0.5;
-    this.dropout = new Dropout(config.attention_dropout);
     this.qkv = new Linear(this.embed_dim, 3 * this.embed_dim);
     this.projection = new Linear(this.embed_dim, this.embed_dim);
   }
@@ -98,8 +96,8 @@ export class BlipAttention extends Module {
     const [B, T] = h._shape as [number, number];
     const qkv = this.qkv(h).reshape(B, T, 3, this.num_heads, this.head_dim).permute(2, 0, 3, 1, 4);
     const [q, k, v] = [qkv.get(0), qkv.get(1), qkv.get(2)];
-    const probs = this.dropout(softmax(q.matmul(k.transpose(-1, -2)).mul(this.scale), -1));
-    return this.projection(probs.matmul(v).permute(0, 2, 1, 3).reshape(B, T, this.embed_dim));
+    const attn = scaled_dot_product_attention(q, k, v, { scale: this.scale });
+    return this.projection(attn.permute(0, 2, 1, 3).reshape(B, T, this.embed_dim));
   }
 }
 
