@@ -81,6 +81,18 @@ describe("T5ForConditionalGeneration (tiny-t5)", async () => {
     expect(out.tolist()).toEqual([gen.sequences[0].slice(0, 4)]);
   });
 
+  it("masks encoder padding: each row of a padded batch decodes as it would alone", () => {
+    const short = [77, 373, 1];
+    const pad = model.config.pad_token_id!;
+    const batch = tensor([ref.input_ids[0], [...short, ...Array(ref.input_ids[0].length - short.length).fill(pad)]]);
+    const attention_mask = batch.ne(pad).long();
+    const dec = tensor([ref.decoder_input_ids[0], ref.decoder_input_ids[0]]);
+    const both: Seq2SeqLMOutput = model({ input_ids: batch, attention_mask, decoder_input_ids: dec });
+    expect_close(both.logits.get(0), ref.logits, ltol, "row 0 logits");
+    const alone: Seq2SeqLMOutput = model({ input_ids: tensor([short]), decoder_input_ids });
+    expect_close(both.logits.get(1), alone.logits.get(0).tolist() as number[][], ltol, "row 1 logits");
+  });
+
   it("loads the bare T5Model through AutoModel, leaving the LM head out", async () => {
     const base = await AutoModel.from_pretrained(dir) as T5Model;
     expect(base).toBeInstanceOf(T5Model);
