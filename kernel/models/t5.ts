@@ -63,8 +63,9 @@ export class T5Config extends PretrainedConfig {
   }
 }
 
-/** RMS norm without mean subtraction or bias; the statistic is taken in float32 whatever the
- *  activations' dtype, and half-precision weights get half-precision inputs (HF's T5LayerNorm). */
+/** RMS norm without mean subtraction or bias, the statistic in float32. Not nn.RMSNorm: T5 casts
+ *  the result to the *weight's* dtype when that is half precision (Llama casts to the input's), so
+ *  a float32 residual stream meets float16 weights as transformers' T5 arranges it. */
 export class T5LayerNorm extends Module {
   weight: Parameter;
   variance_epsilon: number;
