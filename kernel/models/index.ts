@@ -13,3 +13,6 @@ export { GPTNeoXConfig, GPTNeoXModel, GPTNeoXForCausalLM, GPTNeoXLayer, GPTNeoXA
 export { OPTConfig, OPTModel, OPTForCausalLM, OPTDecoder, OPTDecoderLayer, OPTAttention, OPTLearnedPositionalEmbedding } from "./opt.js";
 export { LlamaConfig, LlamaModel, LlamaForCausalLM, LlamaDecoderLayer, LlamaAttention, LlamaMLP } from "./llama.js";
 export { compute_module_sizes } from "./sizes.js";
+export { T5Config, T5Model, T5ForConditionalGeneration } from "./t5.js";
+export { BlipConfig, BlipTextConfig, BlipVisionConfig } from "./blip/configuration.js";
+export { BlipForConditionalGeneration } from "./blip/blip.js";

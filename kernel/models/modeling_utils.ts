@@ -160,7 +160,10 @@ export class PreTrainedModel extends GenerationMixin {
     const own = this.loadable_tensors();
     const by_name = adapt_prefix(tensors, cls.base_model_prefix, own);
     const tied = this.config.tie_word_embeddings ? new Set(cls._tied_weights_keys) : new Set<string>();
-    const missing = [...own.keys()].filter((k) => !(k in by_name) && !tied.has(k));
+    // one parameter under several names (T5's encoder/decoder embed_tokens are `shared`, BLIP's
+    // decoder.bias is cls.predictions.bias) is filled from whichever of its names the file has
+    const loaded = new Set([...own].filter(([k]) => k in by_name).map(([, p]) => p));
+    const missing = [...own.keys()].filter((k) => !(k in by_name) && !tied.has(k) && !loaded.has(own.get(k)!));
     const unexpected = Object.keys(by_name).filter((k) => !own.has(k) && !cls._keys_to_ignore_on_load_unexpected.some((re) => re.test(k)));
     const mis_shaped = Object.entries(by_name).filter(([k, t]) => {
       const p = own.get(k);

@@ -55,3 +55,12 @@ export function causal_mask(attention_mask: Tensor | null, query_len: number, ke
   else blocked = blocked.view(1, 1, query_len, key_len);
   return zeros(blocked._shape, { dtype }).masked_fill(blocked, finfo(dtype).min);
 }
+
+/** transformers' invert_attention_mask: [B, 1, 1, L] from a [B, L] padding mask, 0 at kept keys
+ *  and the dtype's lowest value at padding; for encoders and cross-attention, which see every
+ *  position. null when nothing is masked. */
+export function padding_mask(attention_mask: Tensor | null | undefined, dtype: DType): Tensor | null {
+  if (!attention_mask || attention_mask.ne(0).all().item()) return null;
+  const [B, L] = attention_mask._shape as [number, number];
+  return zeros([B, 1, 1, L], { dtype }).masked_fill(attention_mask.eq(0).view(B, 1, 1, L), finfo(dtype).min);
+}
