@@ -28,3 +28,8 @@ export function write_file_atomic(target: string, write: (fd: number) => void): 
     throw e;
   }
 }
+
+/** A text file (JSON, configs) written atomically. */
+export function write_text_atomic(target: string, text: string): void {
+  write_file_atomic(target, (fd) => write_all(fd, Buffer.from(text, "utf8")));
+}

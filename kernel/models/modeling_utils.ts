@@ -4,19 +4,20 @@
 // model before any is written.
 import { as_dtype, DType, float32 } from "../tensor/dtype.js";
 import { get_default_dtype, set_default_dtype } from "../tensor/defaults.js";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { fmt_shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
 import * as nn from "../nn/index.js";
-import { load_file } from "./safetensors.js";
+import { load_checkpoint, save_checkpoint, WEIGHTS_INDEX_NAME, WEIGHTS_NAME } from "./checkpoint.js";
 import { overrides, PretrainedConfig } from "./configuration_utils.js";
 import { GenerationConfig } from "./generation/configuration_utils.js";
 import { GenerationMixin } from "./generation/utils.js";
 import { DynamicCache, type Cache } from "./generation/cache.js";
 import { arange } from "../tensor/ops/creation.js";
-import { cached_file, HubOptions } from "./hub/index.js";
-
-export const SAFE_WEIGHTS_NAME = "model.safetensors";
+import { cached_file, try_cached_file, type HubOptions } from "./hub/index.js";
+import { write_text_atomic } from "./atomic_file.js";
 
 export interface FromPretrainedOptions extends HubOptions {
   /** float32 by default; "auto" takes config.json's torch_dtype (else the checkpoint's). */
@@ -63,11 +64,12 @@ export function model_inputs(first?: Tensor | ModelInputs | null, rest: ModelInp
   return { ...(first ?? {}), ...rest };
 }
 
-/** Where the weights of a checkpoint come from, and the tensors by name. The one place that reads
- *  weight files (sharded checkpoints plug in here). */
-export async function load_checkpoint(path_or_repo_id: string, o: HubOptions): Promise<{ tensors: Record<string, Tensor>; source: string }> {
-  const file = await cached_file(path_or_repo_id, SAFE_WEIGHTS_NAME, o);
-  return { tensors: load_file(file), source: file };
+/** The weights of a checkpoint by name (model.safetensors or its shards), floating-point ones
+ *  converted to `dtype` as they are read, and the file that errors should name. */
+async function read_weights(path_or_repo_id: string, o: HubOptions, dtype: DType | null): Promise<{ tensors: Record<string, Tensor>; source: string }> {
+  const tensors = await load_checkpoint(path_or_repo_id, { ...o, dtype });
+  const source = await try_cached_file(path_or_repo_id, WEIGHTS_NAME, o) ?? await cached_file(path_or_repo_id, WEIGHTS_INDEX_NAME, o);
+  return { tensors, source };
 }
 
 export class PreTrainedModel extends GenerationMixin {
@@ -143,14 +145,27 @@ export class PreTrainedModel extends GenerationMixin {
     const { torch_dtype, low_cpu_mem_usage: _, config: given, ...rest } = o;
     const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
     const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
-    const { tensors, source } = await load_checkpoint(path_or_repo_id, hub);
-    const dtype = resolve_dtype(torch_dtype, config, tensors);
+    const wanted = resolve_dtype(torch_dtype, config);
+    const { tensors, source } = await read_weights(path_or_repo_id, hub, wanted);
+    const dtype = wanted ?? Object.values(tensors).find((t) => t.dtype.is_floating_point)?.dtype ?? float32;
     const model = build_with_default_dtype(dtype, () => new this(config)) as InstanceType<T>;
     model.tie_weights();
     model.load_weights(tensors, source);
     model.name_or_path = path_or_repo_id;
     model.generation_config = await read_generation_config(path_or_repo_id, hub, config);
     return model.eval();
+  }
+
+  /** Writes config.json, generation_config.json and the weights (model.safetensors, or shards
+   *  past `max_shard_size`) as transformers does: a tensor reachable under several names is saved
+   *  once, under the name that is not one of `_tied_weights_keys`. */
+  async save_pretrained(save_directory: string, o: { max_shard_size?: number | string } = {}): Promise<void> {
+    mkdirSync(save_directory, { recursive: true });
+    const cls = this.constructor as typeof PreTrainedModel;
+    const state = drop_aliases(this.state_dict(), cls._tied_weights_keys);
+    save_checkpoint(save_directory, state, { max_shard_size: o.max_shard_size, metadata: { format: "pt" } });
+    write_text_atomic(path.join(save_directory, "config.json"), this.config.to_json_string());
+    if (this.generation_config) write_text_atomic(path.join(save_directory, "generation_config.json"), JSON.stringify(this.generation_config.to_dict(), null, 2) + "\n");
   }
 
   /** Writes checkpoint tensors into the parameters (cast to their dtype) after checking that
@@ -197,13 +212,10 @@ export class PreTrainedModel extends GenerationMixin {
 }
 
 /** transformers' dtype choice: the default dtype, config.torch_dtype for "auto", or the one named. */
-function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config: PretrainedConfig, tensors: Record<string, Tensor>): DType {
+// null: "auto" without config.torch_dtype, which the checkpoint's first floating tensor decides
+function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config: PretrainedConfig): DType | null {
   if (torch_dtype === undefined || torch_dtype === null) return get_default_dtype();
-  if (torch_dtype === "auto") {
-    if (typeof config.torch_dtype === "string") return as_dtype(config.torch_dtype);
-    const first = Object.values(tensors).find((t) => t.dtype.is_floating_point);
-    return first?.dtype ?? float32;
-  }
+  if (torch_dtype === "auto") return typeof config.torch_dtype === "string" ? as_dtype(config.torch_dtype) : null;
   const d = as_dtype(torch_dtype);
   if (!d.is_floating_point) throw new TypeError(`from_pretrained: torch_dtype must be a floating-point dtype or "auto", got ${d}`);
   return d;
@@ -226,6 +238,21 @@ function build_with_default_dtype<M>(dtype: DType, build: () => M): M {
     set_default_dtype(before);
     layers.forEach((c, i) => { c.prototype.reset_parameters = saved[i]!; });
   }
+}
+
+// transformers' save_pretrained: of names sharing one storage, those matching a tied-weights
+// pattern go first (sorted), and the first remaining name keeps the tensor
+function drop_aliases(state: Record<string, Tensor>, tied: readonly string[]): Record<string, Tensor> {
+  const groups = new Map<ArrayBufferLike, string[]>();
+  for (const [k, t] of Object.entries(state)) groups.set(t._data.buffer, [...groups.get(t._data.buffer) ?? [], k]);
+  const out = { ...state };
+  for (const names of groups.values()) {
+    if (names.length < 2) continue;
+    const sorted = [...names].sort();
+    const keep = sorted.find((k) => !tied.some((pat) => new RegExp(pat).test(k))) ?? sorted[sorted.length - 1]!;
+    for (const k of names) if (k !== keep) delete out[k];
+  }
+  return out;
 }
 
 // A base model (no `prefix` child) loaded from a checkpoint of the model with a head: its

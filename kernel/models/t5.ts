@@ -443,6 +443,8 @@ export class T5Model extends T5PreTrainedModel {
 }
 
 export class T5ForConditionalGeneration extends T5PreTrainedModel {
+  // aliases of `shared`; lm_head too when the embeddings are tied (t5-small), as in transformers
+  static override _tied_weights_keys = ["encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight"];
   lm_head: Linear;
 
   constructor(config: T5Config) {

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { deepcopy, torch, transformers } from "../../kernel/index.js";
-import { parse_header } from "../../kernel/models/safetensors.js";
+import { load_file, save_file } from "../../kernel/models/safetensors.js";
+import type { Tensor } from "../../kernel/tensor/tensor.js";
 import { expect_close, load_ref } from "./causal_lm_checks.js";
 
 const neox = load_ref("tiny-gpt-neox");
@@ -14,25 +15,19 @@ const llama = load_ref("tiny-llama");
 
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const bytes_at = (start: number, n: number) => [start, start + n];
 
-// a copy of a fixture whose config.json and tensors an edit may change
-function damaged(dir: string, o: { config?: (c: Record<string, unknown>) => void; tensors?: (h: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>) => void }): string {
+// a copy of a fixture whose config.json and tensors an edit may change (the file itself stays a
+// valid safetensors file: only what it holds is wrong for the model)
+function damaged(dir: string, o: { config?: (c: Record<string, unknown>) => void; tensors?: (t: Record<string, Tensor>) => void }): string {
   const out = mkdtempSync(path.join(tmpdir(), "lowbit-damaged-"));
   made.push(out);
   const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
   o.config?.(config);
   writeFileSync(path.join(out, "config.json"), JSON.stringify(config));
   copyFileSync(path.join(dir, "generation_config.json"), path.join(out, "generation_config.json"));
-  const buf = readFileSync(path.join(dir, "model.safetensors"));
-  const h = parse_header(buf);
-  const entries = structuredClone(h.tensors) as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
-  o.tensors?.(entries);
-  // rewrite the file: the same data bytes under the edited header
-  const json = Buffer.from(JSON.stringify({ __metadata__: h.metadata, ...entries }));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(path.join(out, "model.safetensors"), Buffer.concat([len, json, buf.subarray(h.data_start)]));
+  const tensors = load_file(path.join(dir, "model.safetensors"));
+  o.tensors?.(tensors);
+  save_file(tensors, path.join(out, "model.safetensors"), { format: "pt" });
   return out;
 }
 
@@ -117,14 +112,14 @@ describe("damaged checkpoints", () => {
   });
 
   test("a weight of the wrong shape", async () => {
-    const dir = damaged(neox.dir, { tensors: (h) => { h["embed_out.weight"]!.shape = [64, 512]; } });
+    const dir = damaged(neox.dir, { tensors: (h) => { h["embed_out.weight"] = h["embed_out.weight"]!.reshape(64, 512); } });
     await expect(transformers.AutoModelForCausalLM.from_pretrained(dir)).rejects.toThrow(/weight "embed_out\.weight" has shape \[64, 512\] in the file, the model needs \[512, 64\]/);
   });
 
   test("an unexpected weight; the buffers older checkpoints carry are ignored", async () => {
-    const extra = damaged(opt.dir, { tensors: (h) => { h["model.decoder.extra.weight"] = h["model.decoder.final_layer_norm.weight"]!; } });
+    const extra = damaged(opt.dir, { tensors: (h) => { h["model.decoder.extra.weight"] = h["model.decoder.final_layer_norm.weight"]!.clone(); } });
     await expect(transformers.AutoModelForCausalLM.from_pretrained(extra)).rejects.toThrow(/unexpected weight "model\.decoder\.extra\.weight"/);
-    const old = damaged(neox.dir, { tensors: (h) => { h["gpt_neox.layers.0.attention.rotary_emb.inv_freq"] = { dtype: "F32", shape: [2], data_offsets: bytes_at(h["gpt_neox.final_layer_norm.bias"]!.data_offsets[0]!, 8) }; } });
+    const old = damaged(neox.dir, { tensors: (h) => { h["gpt_neox.layers.0.attention.rotary_emb.inv_freq"] = torch.tensor([1, 0.01], { dtype: torch.float32 }); } });
     const model = await transformers.AutoModelForCausalLM.from_pretrained(old);
     expect_close(model(neox.ids).logits.get(0), neox.ref.logits, neox.tol_logits, "logits");
   });

@@ -28,6 +28,8 @@ export interface BlipForConditionalGenerationModelOutput {
 
 export class BlipForConditionalGeneration extends PreTrainedModel {
   static override config_class = BlipConfig;
+  // the head's decoder.bias is cls.predictions.bias, saved under that name only
+  static override _tied_weights_keys = ["text_decoder.cls.predictions.decoder.bias"];
   declare config: BlipConfig;
   vision_model: BlipVisionModel;
   text_decoder: BlipTextLMHeadModel;

@@ -11,7 +11,8 @@ import { safe_open } from "../safetensors.js";
 import { LONG_WORK_BYTES, WEIGHTS_INDEX_NAME, WEIGHTS_NAME } from "./shards.js";
 
 export interface LoadCheckpointOptions extends HubOptions {
-  /** convert every tensor to this dtype as it is read (null or absent: as stored) */
+  /** convert every floating-point tensor to this dtype as it is read, as transformers' torch_dtype
+   *  does (null or absent: as stored); integer tensors keep theirs */
   dtype?: DType | string | null;
   /** a bar over the bytes read; by default shown for sharded or large checkpoints */
   progress?: boolean;
@@ -55,7 +56,8 @@ function read_all(files: string[], o: LoadCheckpointOptions, expect: Record<stri
       const file = safe_open(f);
       try {
         for (const name of file.names_in_file_order()) {
-          out.push([name, file.get_tensor(name, { dtype: o.dtype })]);
+          const t = file.get_tensor(name);
+          out.push([name, o.dtype != null && t.dtype.is_floating_point ? t.to(o.dtype) : t]);
           bar?.add(file.nbytes(name));
         }
         bar?.add(file.header.data_start);  // the length and header, the rest of the file
