@@ -21,7 +21,8 @@ const at = (path: string) => (path ? ` at ${path}` : "");
 function tensor_mismatch(actual: unknown, expected: Tensor): string | null {
   if (!(actual instanceof Tensor)) return `expected a tensor, got ${show(actual)}`;
   if (String(actual.dtype) !== String(expected.dtype)) return `expected dtype ${expected.dtype}, got ${actual.dtype}`;
-  if (String(actual.shape) !== String(expected.shape)) return `expected shape ${show([...expected.shape])}, got ${show([...actual.shape])}`;
+  const shape = (t: Tensor) => `[${[...t.shape].join(", ")}]`;
+  if (shape(actual) !== shape(expected)) return `expected shape ${shape(expected)}, got ${shape(actual)}`;
   return null;
 }
 
