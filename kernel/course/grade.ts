@@ -45,8 +45,9 @@ export interface GradeOptions extends Partial<Limits> {
 
 export const DEFAULT_LIMITS: Limits = { cell_timeout_s: 60, total_timeout_s: 600, memory_bytes: 2 * 1024 ** 3 };
 
-// run silently before each test cell: a submission may have replaced `check` with its own
-const RESTORE_CHECK = `(globalThis as any).__lowbit_cell__.exports.check = require("lowbit").check;`;
+// put before each test cell's first line (its line numbers stay): a submission may have replaced
+// `check` with a function of its own, or declared another type for it
+const GENUINE_CHECK = `const check: typeof import("lowbit").check = require("lowbit").check; `;
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -69,8 +70,8 @@ export async function grade_submission(file: string, o: GradeOptions): Promise<S
     result.notes.push(...notes);
     const code = cells.filter((c) => c.kind !== "markdown");
     const runs = await run_sandboxed(code.map((c) => c.kind === "test"
-      ? { code: mark_hidden_tests(c.source, "check.hidden(true);", "check.hidden(false);"), before: RESTORE_CHECK }
-      : { code: c.source }), { ...DEFAULT_LIMITS, ...defined(o) });
+      ? GENUINE_CHECK + mark_hidden_tests(c.source, "check.hidden(true);", "check.hidden(false);")
+      : c.source), { ...DEFAULT_LIMITS, ...defined(o) });
     result.gradable = true;
     code.forEach((c, i) => {
       if (c.kind === "test") result.tests.push(score_test(c, runs[i]!));

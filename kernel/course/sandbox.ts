@@ -29,17 +29,11 @@ export interface CellRun {
   evalue?: string;
 }
 
-export interface SandboxCell {
-  code: string;
-  /** code run silently just before this cell (the grader's restore of `check`) */
-  before?: string;
-}
-
 /** How long an interrupted cell may take to stop before its kernel is killed. */
 const STOP_GRACE_MS = 3000;
 const MB = 1024 * 1024;
 
-export async function run_sandboxed(cells: SandboxCell[], limits: Limits): Promise<CellRun[]> {
+export async function run_sandboxed(cells: string[], limits: Limits): Promise<CellRun[]> {
   const cwd = mkdtempSync(path.join(os.tmpdir(), "lowbit-grade-"));
   const runs: CellRun[] = [];
   let client: KernelClient | undefined;
@@ -60,6 +54,9 @@ export async function run_sandboxed(cells: SandboxCell[], limits: Limits): Promi
       death = `memory limit exceeded: the kernel used ${Math.round(rss / MB)} MB, the limit is ${Math.round(limits.memory_bytes / MB)} MB`;
       kernel.kill();
     });
+    // the kernel finishes loading TypeScript in the background after it answers; that wait
+    // belongs to no cell's time
+    await execute(kernel, "void 0", { timeout_ms: 60_000, silent: true });
     const deadline = Date.now() + limits.total_timeout_s * 1000;
     const collector = new OutputCollector();
     try {
@@ -75,8 +72,7 @@ export async function run_sandboxed(cells: SandboxCell[], limits: Limits): Promi
           continue;
         }
         const timeout_ms = Math.min(limits.cell_timeout_s * 1000, left);
-        if (cell.before) await execute(kernel, cell.before, { timeout_ms, silent: true });
-        const r = await execute(kernel, cell.code, { timeout_ms, on_iopub: (m) => collector.add(m) });
+        const r = await execute(kernel, cell, { timeout_ms, on_iopub: (m) => collector.add(m) });
         if (r.died) death ??= r.timed_out ? "the kernel was stopped: a cell would not stop when interrupted" : died_message(kernel.exited, stderr);
         if (r.timed_out) {
           const total = timeout_ms < limits.cell_timeout_s * 1000;
