@@ -64,8 +64,9 @@ export function read_lessons(dir: string): Lesson[] {
 
 /** The lesson a submission names, from a lessons directory. */
 export function find_lesson(dir: string, id: string): Lesson {
-  const lesson = read_lessons(dir).find((l) => l.id === id);
-  if (!lesson) throw new Error(`no lesson '${id}' in ${dir} (it has: ${read_lessons(dir).map((l) => l.id).join(", ") || "none"})`);
+  const all = read_lessons(dir);
+  const lesson = all.find((l) => l.id === id);
+  if (!lesson) throw new Error(`no lesson '${id}' in ${dir} (it has: ${all.map((l) => l.id).join(", ") || "none"})`);
   return lesson;
 }
 

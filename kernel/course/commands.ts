@@ -64,6 +64,8 @@ export async function grade_command(target: string, a: GradeArgs): Promise<numbe
   if (one && files.length !== 1) {
     const error = `expected one notebook in ${target}, found ${files.length}${files.length ? ` (${files.map((f) => path.basename(f)).join(", ")})` : ""}: submit only the lesson's notebook`;
     results = [{ file: target, gradable: false, error, score: 0, max_score: 0, tests: [], notes: [], seconds: 0 }];
+  } else if (files.length === 0) {
+    throw new Error(`grade: there is no .ipynb file in ${target}`);
   } else {
     const bar = files.length > 1 ? progress.bar({ total: files.length, desc: "grading", unit: "notebook", file: process.stderr }) : null;
     results = await grade_all(files, { ...a, lessons: a.lessons ?? default_lessons_dir(), on_done: () => bar?.update(1) });
