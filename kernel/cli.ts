@@ -16,6 +16,20 @@ commands:
                           --html OUT.html     also write a standalone HTML page
                           --timeout S         seconds per cell (default: none)
                           --allow-errors      keep running after a failing cell
+  build                 lesson sources (lessons/*.md) -> learner notebooks (notebooks/*.ipynb)
+                          --lessons DIR       the lesson sources (default: lessons/)
+                          --out DIR           where the notebooks go (default: notebooks/ beside the lessons)
+                          --instructor        the instructor notebooks instead (solutions and hidden tests kept)
+                          --check             write nothing; fail if the notebooks differ from the build
+  grade NB.ipynb|DIR    score submissions against their lesson, each in a fresh kernel
+                          --lesson ID         the lesson (default: the notebook's metadata.lowbit.lesson)
+                          --lessons DIR       the lesson sources (default: lessons/)
+                          --timeout S         seconds per cell (default 60)
+                          --total-timeout S   seconds per notebook (default 600)
+                          --memory MB         the kernel's memory limit (default 2048)
+                          --jobs N            submissions graded at once (default 2)
+                          --format F          text | json | gradescope | prairielearn (default text)
+                          --output FILE       write there instead of to stdout (e.g. results/results.json)
   install               write the Jupyter kernelspec
                           --user (default) | --sys-prefix | --prefix DIR
   kernel FILE           the Jupyter kernel on connection file FILE (what Jupyter starts)
@@ -75,6 +89,30 @@ async function main(argv: string[]): Promise<number> {
       const fatal = a.values["allow-errors"] ? r.errors.filter((e) => e.ename === "TimeoutError") : r.errors;
       return fatal.length ? 1 : 0;
     }
+    case "build": {
+      const a = parse(rest, { lessons: { type: "string" }, out: { type: "string" }, instructor: { type: "boolean" }, check: { type: "boolean" } });
+      if (a.positionals.length) throw new UsageError(`build: unexpected argument '${a.positionals[0]}' (use --lessons DIR / --out DIR)`);
+      const { build_command } = await import("./course/commands.js");
+      return build_command({ lessons: a.values.lessons as string | undefined, out: a.values.out as string | undefined, instructor: !!a.values.instructor, check: !!a.values.check });
+    }
+    case "grade": {
+      const a = parse(rest, {
+        lesson: { type: "string" }, lessons: { type: "string" }, timeout: { type: "string" }, "total-timeout": { type: "string" },
+        memory: { type: "string" }, jobs: { type: "string" }, format: { type: "string" }, output: { type: "string" },
+      });
+      const target = a.positionals[0];
+      if (!target || a.positionals.length > 1) throw new UsageError("grade: which submission? (lowbit grade SUBMISSION.ipynb or lowbit grade DIR)");
+      const { grade_command, parse_format } = await import("./course/commands.js");
+      const memory = positive(a.values.memory, "grade: --memory takes megabytes");
+      return grade_command(target, {
+        lesson: a.values.lesson as string | undefined, lessons: a.values.lessons as string | undefined,
+        cell_timeout_s: positive(a.values.timeout, "grade: --timeout takes seconds"),
+        total_timeout_s: positive(a.values["total-timeout"], "grade: --total-timeout takes seconds"),
+        memory_bytes: memory === undefined ? undefined : memory * 1024 * 1024,
+        jobs: positive(a.values.jobs, "grade: --jobs takes a count"),
+        format: parse_format(a.values.format as string | undefined), output: a.values.output as string | undefined,
+      });
+    }
     case "install": {
       const a = parse(rest, { user: { type: "boolean" }, "sys-prefix": { type: "boolean" }, prefix: { type: "string" } });
       const chosen = [a.values.user, a.values["sys-prefix"], a.values.prefix !== undefined].filter(Boolean).length;
@@ -107,6 +145,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** A flag's value as a positive number (undefined when the flag is absent). */
+function positive(v: string | boolean | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0)) throw new UsageError(`${what}, got '${v}'`);
+  return n;
+}
 
 main(process.argv.slice(2)).then(
   (code) => {

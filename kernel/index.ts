@@ -14,6 +14,8 @@ export * as viz from "./viz/index.js";
 export { display, update_display, clear_output, DisplayHandle } from "./viz/display.js";
 export { Markdown, HTML, Image, SVG, Latex } from "./viz/wrappers.js";
 export { progress } from "./viz/progress.js";
+// a lesson's test cells: check("ex1", (t) => { t.equal(...) })
+export { check } from "./course/check.js";
 import { deepcopy } from "./nn/module.js";
 
 /** Python's `copy` module: `copy.deepcopy(model)`. */
