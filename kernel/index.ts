@@ -6,6 +6,8 @@ export * as bnb from "./quant/bnb/index.js";
 export * as quanto from "./quant/quanto/index.js";
 export * as hqq from "./quant/hqq/index.js";
 export * as transformers from "./models/index.js";
+export * as safetensors from "./models/safetensors.js";
+export * as huggingface_hub from "./models/hub/index.js";
 export { Tensor } from "./tensor/tensor.js";
 export { deepcopy } from "./nn/module.js";
 export * as viz from "./viz/index.js";

@@ -16,3 +16,9 @@ export { compute_module_sizes } from "./sizes.js";
 export { T5Config, T5Model, T5ForConditionalGeneration } from "./t5.js";
 export { BlipConfig, BlipTextConfig, BlipVisionConfig } from "./blip/configuration.js";
 export { BlipForConditionalGeneration } from "./blip/blip.js";
+export { AutoTokenizer, PreTrainedTokenizer, BatchEncoding, type TokenizerOptions, type CallOptions, type DecodeOptions } from "./tokenizers/index.js";
+export {
+  RawImage, load_image, Resampling, AutoImageProcessor, BlipImageProcessor, ImageProcessor, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD,
+} from "./image/index.js";
+export { BlipProcessor } from "./blip/processing.js";
+export { AutoProcessor } from "./processing_auto.js";
