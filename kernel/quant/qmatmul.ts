@@ -31,8 +31,14 @@ export interface QuantizedWeight {
 
 const FLOATS = ["float32", "bfloat16", "float16"];
 
+// weights already checked: a layer checks its weight once, not on every forward (a scan of the
+// statistics would cost as much as a small GEMV). A QuantizedWeight is a value: to change a field,
+// make a new object, which is checked anew.
+const checked = new WeakSet<QuantizedWeight>();
+
 /** Checks sizes and finiteness: a NaN or Inf scale would make whole rows NaN without a word. */
 export function check_quantized_weight(fn: string, w: QuantizedWeight): void {
+  if (checked.has(w)) return;
   const [N, Kd] = w.shape;
   if (!(w.format in WQ_FORMAT)) throw new RangeError(`${fn}: unknown weight format "${String(w.format)}" (int8, uint4, uint2 or code4)`);
   if (![N, Kd].every((d) => Number.isInteger(d) && d > 0)) throw new RangeError(`${fn}: the weight shape must be two positive sizes, got [${w.shape.join(", ")}]`);
@@ -58,6 +64,7 @@ export function check_quantized_weight(fn: string, w: QuantizedWeight): void {
         `(was the float weight NaN/Inf before quantization?)`);
     }
   }
+  checked.add(w);
 }
 
 /** F.linear(input, W, bias) for a quantized W: input [..., in_features] in float32/bfloat16/float16,
