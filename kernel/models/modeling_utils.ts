@@ -8,7 +8,8 @@ import { fmt_shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
 import * as nn from "../nn/index.js";
-import { load_file } from "./safetensors.js";
+import { safe_open } from "./safetensors.js";
+import { dtype_of } from "./safetensors/dtypes.js";
 import { overrides, PretrainedConfig } from "./configuration_utils.js";
 import { GenerationConfig } from "./generation/configuration_utils.js";
 import { GenerationMixin } from "./generation/utils.js";
@@ -63,11 +64,30 @@ export function model_inputs(first?: Tensor | ModelInputs | null, rest: ModelInp
   return { ...(first ?? {}), ...rest };
 }
 
-/** Where the weights of a checkpoint come from, and the tensors by name. The one place that reads
- *  weight files (sharded checkpoints plug in here). */
-export async function load_checkpoint(path_or_repo_id: string, o: HubOptions): Promise<{ tensors: Record<string, Tensor>; source: string }> {
+/** Where the weights of a checkpoint come from, and the tensors by name, floating-point ones
+ *  converted to `float_dtype` (when given) as each is read: converting after reading them all
+ *  would hold the checkpoint in both dtypes at once. The one place that reads weight files
+ *  (sharded checkpoints plug in here). */
+export async function load_checkpoint(path_or_repo_id: string, o: HubOptions, float_dtype: DType | null = null): Promise<{ tensors: Record<string, Tensor>; source: string }> {
   const file = await cached_file(path_or_repo_id, SAFE_WEIGHTS_NAME, o);
-  return { tensors: load_file(file), source: file };
+  const sf = safe_open(file);
+  try {
+    const cast = (name: string) => (float_dtype && dtype_of(sf.header.tensors[name]!.dtype)?.is_floating_point ? float_dtype : null);
+    return { tensors: Object.fromEntries(sf.names_in_file_order().map((name) => [name, sf.get_tensor(name, { dtype: cast(name) })])), source: file };
+  } finally {
+    sf.close();
+  }
+}
+
+/** The dtype of the first floating-point tensor in a checkpoint's file order (its header only). */
+async function stored_float_dtype(path_or_repo_id: string, o: HubOptions): Promise<DType | null> {
+  const sf = safe_open(await cached_file(path_or_repo_id, SAFE_WEIGHTS_NAME, o));
+  sf.close();
+  for (const name of sf.names_in_file_order()) {
+    const d = dtype_of(sf.header.tensors[name]!.dtype);
+    if (d?.is_floating_point) return d;
+  }
+  return null;
 }
 
 export class PreTrainedModel extends GenerationMixin {
@@ -143,10 +163,14 @@ export class PreTrainedModel extends GenerationMixin {
     const { torch_dtype, low_cpu_mem_usage: _, config: given, ...rest } = o;
     const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
     const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
-    const { tensors, source } = await load_checkpoint(path_or_repo_id, hub);
-    const dtype = resolve_dtype(torch_dtype, config, tensors);
+    const dtype = await resolve_dtype(torch_dtype, config, () => stored_float_dtype(path_or_repo_id, hub));
     const model = build_with_default_dtype(dtype, () => new this(config)) as InstanceType<T>;
     model.tie_weights();
+    // when every floating-point weight is in the model's dtype, reading straight into it is the
+    // cast load_weights would make, without the whole checkpoint in its stored dtype alongside
+    const floats = [...model.parameters(), ...model.buffers()].filter((t) => t.dtype.is_floating_point);
+    const cast = floats.every((t) => t.dtype === floats[0]!.dtype) ? floats[0]?.dtype ?? null : null;
+    const { tensors, source } = await load_checkpoint(path_or_repo_id, hub, cast);
     model.load_weights(tensors, source);
     model.name_or_path = path_or_repo_id;
     model.generation_config = await read_generation_config(path_or_repo_id, hub, config);
@@ -197,12 +221,11 @@ export class PreTrainedModel extends GenerationMixin {
 }
 
 /** transformers' dtype choice: the default dtype, config.torch_dtype for "auto", or the one named. */
-function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config: PretrainedConfig, tensors: Record<string, Tensor>): DType {
+async function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config: PretrainedConfig, stored: () => Promise<DType | null>): Promise<DType> {
   if (torch_dtype === undefined || torch_dtype === null) return get_default_dtype();
   if (torch_dtype === "auto") {
     if (typeof config.torch_dtype === "string") return as_dtype(config.torch_dtype);
-    const first = Object.values(tensors).find((t) => t.dtype.is_floating_point);
-    return first?.dtype ?? float32;
+    return (await stored()) ?? float32;
   }
   const d = as_dtype(torch_dtype);
   if (!d.is_floating_point) throw new TypeError(`from_pretrained: torch_dtype must be a floating-point dtype or "auto", got ${d}`);
