@@ -152,7 +152,9 @@ ${agreement_table(ts, p)}
 
 Greedy ids of the first round. The weights are random, so logits have near-ties that rounding
 differences can flip, and after the first flip the two continuations differ; bf16 rounds every
-intermediate result, where kernels of the two libraries round at different places.
+intermediate result, where kernels of the two libraries round at different places. A "no" in
+the last two columns means that side's ids changed from round to round on the same inputs: its
+arithmetic then depends on something besides the inputs, such as where its buffers lie in memory.
 
 ## Loading memory
 
