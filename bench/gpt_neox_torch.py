@@ -18,6 +18,8 @@ except ImportError as e:  # reported by model_peer.ts with the install command
     print(json.dumps({"error": f"{type(e).__name__}: {e}"}), flush=True)
     sys.exit(2)
 
+from torch_peer import peer_info  # noqa: E402 (after the import check above)
+
 DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
 
 
@@ -110,7 +112,7 @@ def main():
         for line in sys.stdin:
             req = json.loads(line)
             if req["op"] == "info":
-                reply = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+                reply = peer_info()
             elif req["op"] == "load":
                 with open(f"{req['dir']}/config.json") as f:
                     cfg = json.load(f)

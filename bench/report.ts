@@ -26,7 +26,8 @@ export interface Row {
   goal: Goal | null;
 }
 
-function ratio(a: Bursts, b: Bursts): Pick<Row, "ratio" | "quartiles"> {
+/** b's median time over a's, with the quartiles of that ratio taken round by round. */
+export function ratio(a: Bursts, b: Bursts): Pick<Row, "ratio" | "quartiles"> {
   const rs = round_ratios(a, b);
   return { ratio: median(b.flat()) / median(a.flat()), quartiles: [quantile(rs, 0.25), quantile(rs, 0.75)] };
 }

@@ -48,6 +48,17 @@ def debian_package():
         return None
 
 
+def peer_info():
+    """What bench/peer.ts reports as PeerInfo: versions, threads and the BLAS really loaded."""
+    return {
+        "torch": torch.__version__,
+        "package": debian_package(),
+        "python": sys.version.split()[0],
+        "torch_threads": torch.get_num_threads(),
+        "blas": blas_info(),
+    }
+
+
 def make_inputs(threads):
     torch.set_num_threads(threads)
     # same seeds and draw order as bench/cases.ts: lowbit's generator reproduces torch's numbers
@@ -74,13 +85,7 @@ def main():
         req = json.loads(line)
         op = req["op"]
         if op == "info":
-            reply = {
-                "torch": torch.__version__,
-                "package": debian_package(),
-                "python": sys.version.split()[0],
-                "torch_threads": torch.get_num_threads(),
-                "blas": blas_info(),
-            }
+            reply = peer_info()
         elif op == "checksum":
             y = cases[req["case"]]().float()
             reply = {"checksum": y.abs().sum().item()}

@@ -146,10 +146,16 @@ export class PreTrainedModel extends GenerationMixin {
     const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
     const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
     const wanted = resolve_dtype(torch_dtype, config);
-    const { tensors, source } = await read_weights(path_or_repo_id, hub, wanted);
-    const dtype = wanted ?? Object.values(tensors).find((t) => t.dtype.is_floating_point)?.dtype ?? float32;
+    // "auto" without config.json's torch_dtype: the checkpoint's own dtype decides, so it is read as stored
+    const stored = wanted === null ? await read_weights(path_or_repo_id, hub, null) : null;
+    const dtype = wanted ?? Object.values(stored!.tensors).find((t) => t.dtype.is_floating_point)?.dtype ?? float32;
     const model = build_with_default_dtype(dtype, () => new this(config)) as InstanceType<T>;
     model.tie_weights();
+    // when every floating-point weight is in the model's dtype, reading straight into it is the
+    // cast load_weights would make, without the whole checkpoint in its stored dtype alongside
+    const floats = [...model.parameters(), ...model.buffers()].filter((t) => t.dtype.is_floating_point);
+    const cast = floats.every((t) => t.dtype === floats[0]!.dtype) ? floats[0]?.dtype ?? null : null;
+    const { tensors, source } = stored ?? await read_weights(path_or_repo_id, hub, cast);
     model.load_weights(tensors, source);
     model.name_or_path = path_or_repo_id;
     model.generation_config = await read_generation_config(path_or_repo_id, hub, config);
