@@ -4,6 +4,11 @@
 // /*@L<n>*/ in front of that node; comments survive both of the converter's emits, and a position
 // in the output maps to the last marker before it. Markers go only where a node starts a line, so
 // they never land inside a string, template or comment, and they add no lines.
+//
+// The same pass spells out shorthand properties (`{ input_ids }` becomes `{ input_ids: input_ids }`,
+// the same object in JavaScript): tslab rewrites a name declared by an earlier cell into
+// `exports.name`, but it resolves a shorthand property to the property rather than the variable,
+// so `generate({ input_ids })` would throw "input_ids is not defined".
 import type { Node } from "@tslab/typescript-for-tslab";
 import { ts } from "./typescript.js";
 
@@ -11,39 +16,49 @@ const MARKER = /\/\*@L(\d+)\*\//g;
 
 export interface MarkedSource {
   text: string;
-  /** per line: the column a marker was inserted at and its length, to unshift diagnostics */
-  inserted: Map<number, { column: number; length: number }>;
+  /** per line: the columns text was inserted at and its lengths, to unshift diagnostics */
+  inserted: Map<number, { column: number; length: number }[]>;
 }
 
 export function mark_lines(src: string): MarkedSource {
   const sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const line_starts = sf.getLineStarts();
-  const at = new Map<number, number>();  // line -> insertion offset
+  const marked = new Set<number>();
+  const edits: { pos: number; line: number; text: string }[] = [];
   const visit = (node: Node) => {
     const start = node.getStart(sf);
     const { line, character } = sf.getLineAndCharacterOfPosition(start);
-    if (!at.has(line) && src.slice(line_starts[line], start).trim() === "" && character >= 0 && node.kind !== ts.SyntaxKind.EndOfFileToken) {
-      at.set(line, start);
+    if (!marked.has(line) && src.slice(line_starts[line], start).trim() === "" && character >= 0 && node.kind !== ts.SyntaxKind.EndOfFileToken) {
+      marked.add(line);
+      edits.push({ pos: start, line, text: `/*@L${line}*/` });
+    }
+    if (ts.isShorthandPropertyAssignment(node)) {
+      const end = node.name.getEnd();
+      edits.push({ pos: end, line: sf.getLineAndCharacterOfPosition(end).line, text: `: ${node.name.text}` });
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(sf, visit);
-  const inserted = new Map<number, { column: number; length: number }>();
+  const inserted = new Map<number, { column: number; length: number }[]>();
   let text = "", last = 0;
-  for (const [line, pos] of [...at.entries()].sort((a, b) => a[1] - b[1])) {
-    const marker = `/*@L${line}*/`;
-    text += src.slice(last, pos) + marker;
-    last = pos;
-    inserted.set(line, { column: pos - line_starts[line]!, length: marker.length });
+  for (const e of edits.sort((a, b) => a.pos - b.pos)) {
+    text += src.slice(last, e.pos) + e.text;
+    last = e.pos;
+    inserted.set(e.line, [...inserted.get(e.line) ?? [], { column: e.pos - line_starts[e.line]!, length: e.text.length }]);
   }
   return { text: text + src.slice(last), inserted };
 }
 
 /** A diagnostic's column in the marked text, as a column of the original line. */
 export function unmark_column(m: MarkedSource, line: number, column: number): number {
-  const ins = m.inserted.get(line);
-  if (!ins || column < ins.column) return column;
-  return Math.max(ins.column, column - ins.length);
+  let shift = 0;
+  for (const ins of m.inserted.get(line) ?? []) {
+    const at = ins.column + shift;  // where this insertion starts in the marked line
+    if (column < at) break;
+    if (column < at + ins.length) return ins.column;
+    shift += ins.length;
+  }
+  return column - shift;
 }
 
 /** Maps (1-based line, 1-based column) of the generated JavaScript to a 0-based cell line. */

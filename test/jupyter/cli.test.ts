@@ -56,19 +56,23 @@ describe("lowbit run", () => {
     expect(html).toContain("StdinNotImplementedError");
   });
 
-  it("keeps what a cell's top-level const holds nameable: figures, display wrappers, models' files", () => {
+  it("keeps what a cell's top-level const holds nameable (figures, display wrappers), and usable in shorthand properties of later cells", () => {
     const dir = tmp(), nb = path.join(dir, "consts.ipynb");
     const source = [
       "const f = viz.line([1, 2, 3]);", "const m = Markdown('# hi');", "const h = HTML('<b>x</b>');",
       "const t = torch.ones(2);", "const q = quanto.qint8;", "f",
     ].join("\n");
+    // a later cell names them in shorthand properties, as `generate({ input_ids })` does
+    const later = "const both = { f, t };\nboth.t.sum().item()";
     writeFileSync(nb, JSON.stringify({
-      cells: [{ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source }],
+      cells: [source, later].map((s) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: s })),
       metadata: { kernelspec: { name: "lowbit", display_name: "lowbit", language: "typescript" } }, nbformat: 4, nbformat_minor: 5,
     }));
     const r = lowbit(["run", nb]);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.stringify(read_notebook(nb).cells[0])).toContain("application/vnd.plotly.v1+json");
+    const cells = read_notebook(nb).cells;
+    expect(JSON.stringify(cells[0])).toContain("application/vnd.plotly.v1+json");
+    expect(JSON.stringify(cells[1])).toContain('"text/plain":["2"]');
   });
 
   it("stops a cell at --timeout, fails, and leaves the cells after it unrun", () => {
