@@ -8,6 +8,7 @@
       "native/src/kernels/gemm.cc",
       "native/src/kernels/rows.cc",
       "native/src/kernels/int8_gemm.cc",
+      "native/src/kernels/wq_gemm.cc",
       "native/src/kernels/table.cc"
     ],
     "common_cflags": ["-O3", "-fPIC", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"]

@@ -21,6 +21,21 @@ export interface Plan {
   pause_ms: number;
 }
 
+/** A contender that runs a synchronous function, timing each repetition. */
+export function sync_contender(fn: () => unknown): Contender {
+  return {
+    async burst(reps) {
+      const times: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        times.push(Number(process.hrtime.bigint() - t0) * 1e-9);
+      }
+      return times;
+    },
+  };
+}
+
 /** Each contender's bursts, `plan.rounds` of them. */
 export async function interleave(contenders: readonly Contender[], plan: Plan): Promise<Bursts[]> {
   const reps: number[] = [];

@@ -3,28 +3,14 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { torch, Tensor } from "../kernel/index.js";
+import { torch } from "../kernel/index.js";
 import { CASES, checksum, lowbit_cases } from "./cases.js";
 import { describe_machine } from "./machine.js";
-import { Contender, interleave, Plan } from "./measure.js";
+import { Contender, interleave, Plan, sync_contender } from "./measure.js";
 import { INSTALL_HINT, PeerInfo, TorchPeer } from "./peer.js";
 import { command_line, Context, document, Measured, rows, table, unmet, write_section } from "./report.js";
 
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "RESULTS.md");
-
-function lowbit_contender(fn: () => Tensor): Contender {
-  return {
-    async burst(reps) {
-      const times: number[] = [];
-      for (let i = 0; i < reps; i++) {
-        const t0 = process.hrtime.bigint();
-        fn();
-        times.push(Number(process.hrtime.bigint() - t0) * 1e-9);
-      }
-      return times;
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { threads: { type: "string", default: "1,2" }, rounds: { type: "string", default: "30" } } });
@@ -52,8 +38,8 @@ async function main(): Promise<void> {
         if (Math.abs(ours - theirs) > 1e-3 * Math.abs(theirs)) {
           throw new Error(`${c.name}: lowbit and torch disagree (sum |y| ${ours} vs ${theirs}); the timings would not compare like with like`);
         }
-        const contenders: Contender[] = [lowbit_contender(lowbit[c.name]), { burst: (reps) => peer.run(c.name, reps) }];
-        if (c.against_own) contenders.push(lowbit_contender(lowbit[c.against_own.other]));
+        const contenders: Contender[] = [sync_contender(lowbit[c.name]), { burst: (reps) => peer.run(c.name, reps) }];
+        if (c.against_own) contenders.push(sync_contender(lowbit[c.against_own.other]));
         const [ours_t, theirs_t, own_t] = await interleave(contenders, plan);
         results.push({ threads, case: c, lowbit: ours_t!, torch: theirs_t!, own: own_t ?? null });
         console.log(table(rows(results.slice(-1))).split("\n").slice(2).join("\n"));

@@ -9,3 +9,5 @@ export type { QDType, QRange } from "./dtype.js";
 export { pack_weights, unpack_weights } from "./pack.js";
 export { W8A16LinearLayer, w8_a16_forward, replace_linear_with_target_and_quantize } from "./w8a16.js";
 export type { QuantizedLinearClass } from "./w8a16.js";
+export { quantized_linear, quantize_rtn, dequantize_weight } from "./qmatmul.js";
+export type { QuantizedWeight, QuantizeRtnOptions } from "./qmatmul.js";

@@ -409,6 +409,69 @@ Napi::Value Int8Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// wqGemm(M, N, K, format, group, x, xDtype, xOff, w, scale, zero|null, code|null, wDtype,
+//        y, yDtype, yOff, bias|null, biasDtype, biasOff): y [M, N] = x [M, K] @ W^T (+ bias) with W
+// [N, K] in one of the weight-only quantized layouts of kernels/wq_gemm.cc (format: WqFormat). w is
+// a Uint8Array or Int8Array, scale / zero / code Float32Arrays, all read from their start.
+Napi::Value WqGemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  WqGemmArgs g;
+  g.M = to_i64(env, info[0], "M");
+  g.N = to_i64(env, info[1], "N");
+  g.K = to_i64(env, info[2], "K");
+  check_shape(env, "wq_gemm", {g.M, g.N, g.K});
+  check_shape(env, "wq_gemm", {g.M, g.K});
+  check_shape(env, "wq_gemm", {g.N, g.K});
+  const int64_t format = to_i64(env, info[3], "format");
+  if (format < 0 || format > static_cast<int64_t>(WqFormat::code4)) fail(env, "wq_gemm: unknown weight format " + std::to_string(format));
+  g.format = static_cast<int>(format);
+  const bool int8 = g.format == static_cast<int>(WqFormat::int8), code4 = g.format == static_cast<int>(WqFormat::code4);
+  g.group = int8 ? 1 : to_i64(env, info[4], "group");
+  if (g.group < 1) fail(env, "wq_gemm: group must be at least 1, got " + std::to_string(g.group));
+  g.x_dtype = to_dtype(env, info[6]);
+  g.w_dtype = to_dtype(env, info[12]);
+  g.y_dtype = to_dtype(env, info[14]);
+  for (int dt : {g.x_dtype, g.w_dtype, g.y_dtype})
+    if (dt != kFloat32 && dt != kBFloat16 && dt != kFloat16)
+      fail_type(env, std::string("wq_gemm: activations, weights and output must be float32, bfloat16 or float16, not ") + dtype_name(dt));
+  if (int8 && g.w_dtype != kFloat32) fail_type(env, "wq_gemm: int8 weights are scaled after the dot product; pass float32 as their dtype");
+  const int64_t per = int8 ? 1 : code4 ? 2 : 8 / (g.format == static_cast<int>(WqFormat::uint2) ? 2 : 4);
+  const int64_t w_bytes = code4 ? (g.N * g.K + 1) / 2 : g.N * ((g.K + per - 1) / per);
+  const int64_t stats = int8 ? g.N : code4 ? (g.N * g.K + g.group - 1) / g.group : g.N * ((g.K + g.group - 1) / g.group);
+  if (!info[8].IsTypedArray() || info[8].As<Napi::TypedArray>().ElementSize() != 1)
+    fail_type(env, "wq_gemm: the weights must be a Uint8Array or Int8Array");
+  Buf w = to_buf(env, info[8], kUInt8, "weights");
+  if (w.length < w_bytes) fail(env, "wq_gemm: the weights hold " + std::to_string(w.length) + " bytes; this layout needs " + std::to_string(w_bytes));
+  g.w = reinterpret_cast<const uint8_t*>(w.data);
+  auto floats = [&](const Napi::Value& v, const char* what, int64_t need) -> const float* {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail_type(env, std::string("wq_gemm: ") + what + " must be a Float32Array");
+    Buf b = to_buf(env, v, kFloat32, what);
+    if (b.length < need) fail(env, std::string("wq_gemm: ") + what + " holds " + std::to_string(b.length) + " values; " + std::to_string(need) + " are needed");
+    return reinterpret_cast<const float*>(b.data);
+  };
+  g.scale = floats(info[9], "scale", stats);
+  if (!int8 && !code4) g.zero = floats(info[10], "zero", stats);
+  if (code4) g.code = floats(info[11], "code", 16);
+  Buf x = to_buf(env, info[5], g.x_dtype, "input"), y = to_buf(env, info[13], g.y_dtype, "output");
+  const int64_t xo = to_i64(env, info[7], "offset"), yo = to_i64(env, info[15], "offset");
+  check_bounds(env, "wq_gemm: input [M, K]", x, xo, {g.M, g.K}, {g.K, 1});
+  check_bounds(env, "wq_gemm: output [M, N]", y, yo, {g.M, g.N}, {g.N, 1});
+  g.x = x.data + xo * dtype_size(g.x_dtype);
+  g.y = y.data + yo * dtype_size(g.y_dtype);
+  if (info.Length() > 16 && !info[16].IsNull() && !info[16].IsUndefined()) {
+    g.bias_dtype = to_dtype(env, info[17]);
+    Buf bias = to_buf(env, info[16], g.bias_dtype, "bias");
+    const int64_t off = to_i64(env, info[18], "offset");
+    check_bounds(env, "bias", bias, off, {g.N}, {1});
+    g.bias = bias.data + off * dtype_size(g.bias_dtype);
+  }
+  if (g.M * g.N == 0) return env.Undefined();
+  active->wq_gemm(g);
+  throw_kernel_error(env);
+  return env.Undefined();
+}
+
 RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
   // (x, xOff, y, yOff, dtype, rows, n, ...)
   RowArgs a;
@@ -528,6 +591,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("int8Gemm", Napi::Function::New(env, Int8Gemm));
+  exports.Set("wqGemm", Napi::Function::New(env, WqGemm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   return exports;

@@ -12,6 +12,7 @@ import { Linear } from "../../nn/modules/linear.js";
 import { Parameter } from "../../nn/parameter.js";
 import { int8_linear_matmul, int8_mm_dequant, int8_vectorwise_dequant, int8_vectorwise_quant } from "./int8.js";
 import { check_bias_flag, check_features } from "../layer_args.js";
+import { check_bias_and_rest } from "./checkpoint.js";
 
 const f32 = Math.fround;
 
@@ -144,14 +145,8 @@ export class Linear8bitLt extends Module {
       const v = fmt instanceof Tensor && fmt.numel() === 1 ? Number(fmt.reshape(-1).tolist() as unknown as number) : NaN;
       if (v !== 0) throw new Error(`${fn}: weight_format ${Number.isNaN(v) ? "is not a scalar" : v} is not supported; only 0 ("row") loads, as in bitsandbytes`);
     }
-    const rest: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(sd)) if (!["weight", "SCB", "weight_format"].includes(k)) rest[k] = v;
-    const unexpected = Object.keys(rest).filter((k) => k !== "bias" || !this.bias);
-    if (strict && unexpected.length) throw new Error(`Error(s) in loading state_dict for Linear8bitLt:\n\tUnexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}.`);
-    if (this.bias && !rest.bias && strict) throw new Error(`Error(s) in loading state_dict for Linear8bitLt:\n\tMissing key(s) in state_dict: "bias".`);
-    if (this.bias && rest.bias && rest.bias.numel() !== this.out_features) {
-      throw new Error(`${fn}: size mismatch for bias: got [${rest.bias.shape.join(", ")}], expected [${this.out_features}]`);
-    }
+    const [write_bias, result] = check_bias_and_rest("Linear8bitLt", sd, (k) => ["weight", "SCB", "weight_format"].includes(k),
+      this.bias, this.out_features, strict);
     // everything checked: now write
     this.weight._set(w.contiguous().clone());
     this.weight.requires_grad = false;
@@ -160,10 +155,8 @@ export class Linear8bitLt extends Module {
     this.SCB = new Float32Stats(stats._data, float32, stats._shape);
     this.weight.SCB = this.SCB;
     this.weight_format = new Tensor(new Uint8Array([0]), uint8, []);
-    if (this.bias && rest.bias) {
-      this.bias._set(rest.bias.contiguous().clone().reshape(this.out_features));
-    }
-    return { missing_keys: this.bias && !rest.bias ? ["bias"] : [], unexpected_keys: unexpected };
+    write_bias();
+    return result;
   }
 
   override forward(x: Tensor): Tensor {

@@ -24,7 +24,7 @@ function as_kernels(n: NativeAddon): Kernels {
   return {
     name: "native",
     cast: n.cast, binary: n.binary, unary: n.unary, where: n.where, reduce: n.reduce,
-    gemm: n.gemm, softmax: n.softmax, layerNorm: n.layerNorm, int8Gemm: n.int8Gemm,
+    gemm: n.gemm, softmax: n.softmax, layerNorm: n.layerNorm, int8Gemm: n.int8Gemm, wqGemm: n.wqGemm,
   };
 }
 

@@ -41,6 +41,15 @@ export interface Kernels {
    *  c [M, N] contiguous int32, exact modulo 2^32 (int32 accumulation wraps). */
   int8Gemm(M: number, N: number, K: number, a: Int8Array, a_off: number, b: Int8Array, b_off: number,
            c: Int32Array, c_off: number): void;
+  /** Weight-only quantized product y [M, N] = x [M, K] @ Wᵀ (+ bias), W [N, K] dequantized on the fly
+   *  from `format` (reference/wq.ts WQ_FORMAT; the layouts are in native/src/kernels/wq_gemm.cc):
+   *  w the packed codes, scale / zero / code its statistics (read from their start), each dequantized
+   *  weight rounded to w_dtype; x and y contiguous from their offsets, float32 accumulation. */
+  wqGemm(M: number, N: number, K: number, format: number, group: number,
+         x: TypedArray, x_dtype: number, x_off: number,
+         w: Uint8Array | Int8Array, scale: Float32Array, zero: Float32Array | null, code: Float32Array | null,
+         w_dtype: number, y: TypedArray, y_dtype: number, y_off: number,
+         bias: TypedArray | null, bias_dtype: number, bias_off: number): void;
   /** Row-wise (log_)softmax over contiguous rows of n. */
   softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
           rows: number, n: number, log: boolean): void;

@@ -89,6 +89,23 @@ struct Int8GemmArgs {
   int32_t* c = nullptr;
 };
 
+// Weight-only quantized product y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]) with W dequantized on
+// the fly from one of the layouts wq_gemm.cc describes; x [M, K] and y [M, N] contiguous.
+enum class WqFormat : int { int8 = 0, uint4 = 1, uint2 = 2, code4 = 3 };
+struct WqGemmArgs {
+  int64_t M = 0, N = 0, K = 0;
+  int format = 0;
+  int64_t group = 0;                 // uint4/uint2: along each row; code4: along the flattened weight
+  const void* x = nullptr; int x_dtype = 0;
+  const uint8_t* w = nullptr;
+  const float* scale = nullptr;      // int8: [N]; uint4/uint2: [N, ceil(K/group)]; code4: absmax [ceil(N*K/group)]
+  const float* zero = nullptr;       // uint4/uint2: [N, ceil(K/group)]
+  const float* code = nullptr;       // code4: 16 values
+  int w_dtype = 0;                   // dequantized weights are rounded to this float type (not for int8)
+  void* y = nullptr; int y_dtype = 0;
+  const void* bias = nullptr; int bias_dtype = 0;  // length N, or null
+};
+
 // Rows of n contiguous elements: softmax / log_softmax / layer_norm over the last dimension.
 struct RowArgs {
   int64_t rows = 0, n = 0;
@@ -112,6 +129,7 @@ struct Kernels {
   void (*softmax)(const RowArgs& args);
   void (*layer_norm)(const RowArgs& args);
   void (*int8_gemm)(const Int8GemmArgs& args);
+  void (*wq_gemm)(const WqGemmArgs& args);
 };
 
 namespace scalar { extern const Kernels kernels; }

@@ -13,11 +13,12 @@ void gemm(const GemmArgs&);
 void softmax(const RowArgs&);
 void layer_norm(const RowArgs&);
 void int8_gemm(const Int8GemmArgs&);
+void wq_gemm(const WqGemmArgs&);
 
 #define LOWBIT_STR2(x) #x
 #define LOWBIT_STR(x) LOWBIT_STR2(x)
 extern const Kernels kernels = {
-    LOWBIT_STR(LOWBIT_ARCH), cast, binary, unary, where, reduce, gemm, softmax, layer_norm, int8_gemm,
+    LOWBIT_STR(LOWBIT_ARCH), cast, binary, unary, where, reduce, gemm, softmax, layer_norm, int8_gemm, wq_gemm,
 };
 
 }  // namespace LOWBIT_ARCH

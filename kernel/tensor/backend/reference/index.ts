@@ -5,5 +5,6 @@ import { binary, cast, unary, where } from "./elementwise.js";
 import { int8Gemm } from "./int8.js";
 import { gemm, layerNorm, softmax } from "./linalg.js";
 import { reduce } from "./reduce.js";
+import { wqGemm } from "./wq.js";
 
-export const reference: Kernels = { name: "reference", cast, binary, unary, where, reduce, gemm, softmax, layerNorm, int8Gemm };
+export const reference: Kernels = { name: "reference", cast, binary, unary, where, reduce, gemm, softmax, layerNorm, int8Gemm, wqGemm };

@@ -1,0 +1,157 @@
+// `npm run bench:gemv`: batch-1 GEMV on Pythia-410m and Llama-7B layer shapes, lowbit's fp32, bf16,
+// int8, int4 (group 128) and NF4 products against onnxruntime-node's MatMulNBits on the same int4
+// weights, all in one run. Options: --threads 1,2  --rounds 15  --shapes pythia,llama (the defaults).
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as ort from "onnxruntime-node";
+import { bnb, nn, quant, torch, Tensor } from "../kernel/index.js";
+import { GemvMeasured, Kind, KINDS, missed, Shape, table, document } from "./gemv_report.js";
+import { describe_machine } from "./machine.js";
+import { Contender, interleave, Plan, sync_contender } from "./measure.js";
+import { matmulnbits_model } from "./onnx_matmulnbits.js";
+import { command_line, write_section } from "./report.js";
+
+const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "RESULTS.md");
+const GROUP = 128;
+
+const SHAPES: Record<string, Shape[]> = {
+  pythia: [
+    { model: "Pythia-410m", layer: "qkv", N: 3072, K: 1024 },
+    { model: "Pythia-410m", layer: "dense", N: 1024, K: 1024 },
+    { model: "Pythia-410m", layer: "fc", N: 4096, K: 1024 },
+    { model: "Pythia-410m", layer: "proj", N: 1024, K: 4096 },
+  ],
+  llama: [
+    { model: "Llama-7B", layer: "q/k/v/o", N: 4096, K: 4096 },
+    { model: "Llama-7B", layer: "gate/up", N: 11008, K: 4096 },
+    { model: "Llama-7B", layer: "down", N: 4096, K: 11008 },
+  ],
+};
+
+/** Every contender's product for one shape, on the same W and x. */
+interface Prepared {
+  run: Record<Exclude<Kind, "ort">, () => Tensor>;
+  int4: quant.QuantizedWeight;
+  x: Tensor;
+  reference: Tensor;
+  magnitude: Tensor;
+}
+
+function prepare(s: Shape): Prepared {
+  torch.manual_seed(0);
+  const w = torch.randn([s.N, s.K]).mul(0.02);
+  const x = torch.randn([1, s.K]);
+  const wb = w.to(torch.bfloat16), xb = x.to(torch.bfloat16);
+  const int8 = quant.quantize_rtn(w, { bits: 8 });
+  const int4 = quant.quantize_rtn(w, { bits: 4, group_size: GROUP });
+  const lin = new nn.Linear(s.K, s.N, false);
+  lin.weight.copy_(w);
+  const nf4 = bnb.nn.LinearNF4.from_linear(lin);
+  const deq = quant.dequantize_weight(int4);
+  return {
+    run: {
+      fp32: () => nn.functional.linear(x, w),
+      bf16: () => nn.functional.linear(xb, wb),
+      int8: () => quant.quantized_linear(x, int8),
+      int4: () => quant.quantized_linear(x, int4),
+      nf4: () => nf4.forward(x),
+    },
+    int4, x,
+    reference: nn.functional.linear(x, deq),
+    magnitude: nn.functional.linear(x.abs(), deq.abs()),
+  };
+}
+
+/** The largest |got − reference| over its float32 summation bound (must be at most 1). */
+function worst(got: Float32Array, p: Prepared, K: number): number {
+  const ref = p.reference.reshape(-1).tolist() as number[], mag = p.magnitude.reshape(-1).tolist() as number[];
+  const u = 2 * (Math.ceil(K / 8) + 24) * 2 ** -24;
+  let w = 0;
+  for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(got[i]! - ref[i]!) / (u * mag[i]! + 1e-30));
+  return w;
+}
+
+async function ort_session(p: Prepared, s: Shape, threads: number): Promise<ort.InferenceSession> {
+  const model = matmulnbits_model({
+    N: s.N, K: s.K, block_size: GROUP, codes: p.int4.data as Uint8Array, scales: p.int4.scale, zeros: p.int4.zero!,
+  }, 1);
+  return ort.InferenceSession.create(model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all",
+  });
+}
+
+function ort_contender(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Contender {
+  return {
+    async burst(reps) {
+      const times: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const t0 = process.hrtime.bigint();
+        await session.run(feeds);
+        times.push(Number(process.hrtime.bigint() - t0) * 1e-9);
+      }
+      return times;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { threads: { type: "string", default: "1,2" }, rounds: { type: "string", default: "15" }, shapes: { type: "string", default: "pythia,llama" } },
+  });
+  const thread_counts = values.threads.split(",").map(Number);
+  const shapes = values.shapes.split(",").flatMap((k) => SHAPES[k] ?? []);
+  const plan: Plan = { rounds: Number(values.rounds), warmup_s: 0.5, burst_s: 0.05, pause_ms: 50 };
+  if (!thread_counts.every((t) => Number.isInteger(t) && t > 0) || !(plan.rounds > 0) || shapes.length === 0) {
+    throw new RangeError("usage: npm run bench:gemv -- [--threads 1,2] [--rounds 15] [--shapes pythia,llama]");
+  }
+  const machine = describe_machine();
+  const load = [os.loadavg()[0]!];
+  console.log(`${machine.cpu}, ${machine.cpus} CPUs, lowbit ${machine.lowbit_isa}, Node ${machine.node}, onnxruntime-node ${ort.env.versions.common}`);
+  const results: GemvMeasured[] = [];
+  const checks: string[] = [];
+  for (const s of shapes) {
+    const p = prepare(s);
+    const feeds = { A: new ort.Tensor("float32", (p.x.contiguous()._data as Float32Array).slice(0, s.K), [1, s.K]) };
+    for (const threads of thread_counts) {
+      torch.set_num_threads(threads);
+      const session = await ort_session(p, s, threads);
+      try {
+        // like with like: ORT and lowbit multiply the very same int4 weights
+        const y_ort = (await session.run(feeds)).Y!.data as Float32Array;
+        const y_lb = p.run.int4().contiguous()._data as Float32Array;
+        const [wo, wl] = [worst(y_ort, p, s.K), worst(y_lb, p, s.K)];
+        if (!(wo <= 1 && wl <= 1)) {
+          throw new Error(`${s.model} ${s.layer}: ORT's or lowbit's int4 output is off the dequantized reference ` +
+            `(${wo.toFixed(2)} and ${wl.toFixed(2)} times the bound); the timings would not compare like with like`);
+        }
+        if (threads === thread_counts[0]) checks.push(`${s.model} ${s.layer} ORT ${wo.toFixed(3)}, lowbit ${wl.toFixed(3)} of the bound`);
+        const contenders = KINDS.map((k) => (k === "ort" ? ort_contender(session, feeds) : sync_contender(p.run[k])));
+        const bursts = await interleave(contenders, plan);
+        results.push({ threads, shape: s, bursts: Object.fromEntries(KINDS.map((k, i) => [k, bursts[i]!])) as GemvMeasured["bursts"] });
+        console.log(table(results.slice(-1)).split("\n").slice(2).join("\n"));
+      } finally {
+        await session.release();
+      }
+    }
+  }
+  load.push(os.loadavg()[0]!);
+  console.log(`\n${table(results)}`);
+  const ctx = {
+    date: new Date().toISOString(), command: command_line("bench:gemv", "dist/bench/gemv.js"), machine,
+    ort: ort.env.versions.common ?? "?", plan, load, checks,
+  };
+  write_section(RESULTS, "gemv", document(ctx, results));
+  console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
+  const miss = missed(results);
+  if (miss.length) {
+    console.log(`goals missed: ${miss.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(`bench:gemv: ${e.message}`);
+  process.exitCode = 2;
+});
