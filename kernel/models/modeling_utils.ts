@@ -20,6 +20,7 @@ import { cached_file, try_cached_file, type HubOptions } from "./hub/index.js";
 import { write_text_atomic } from "./atomic_file.js";
 import { get_quantizer, quantization_files } from "./quantizers/auto.js";
 import type { HfQuantizer } from "./quantizers/base.js";
+import { checkpoint_state_dict } from "./quantizers/state_dict.js";
 
 export interface FromPretrainedOptions extends HubOptions {
   /** float32 by default; "auto" takes config.json's torch_dtype (else the checkpoint's). */
@@ -174,7 +175,7 @@ export class PreTrainedModel extends GenerationMixin {
     mkdirSync(save_directory, { recursive: true });
     const cls = this.constructor as typeof PreTrainedModel;
     const extra = quantization_files(this);
-    const state = drop_aliases(this.state_dict(), cls._tied_weights_keys);
+    const state = drop_aliases(checkpoint_state_dict(this), cls._tied_weights_keys);
     save_checkpoint(save_directory, state, { max_shard_size: o.max_shard_size, metadata: { format: "pt" } });
     write_text_atomic(path.join(save_directory, "config.json"), this.config.to_json_string());
     if (this.generation_config) write_text_atomic(path.join(save_directory, "generation_config.json"), JSON.stringify(this.generation_config.to_dict(), null, 2) + "\n");

@@ -10,7 +10,11 @@ import type { PreTrainedModel } from "../modeling_utils.js";
  *  last parameter (the LM head), none for a base model without tied weights. */
 export function get_keys_to_not_convert(model: PreTrainedModel): string[] {
   const by_tensor = new Map<Tensor, string[]>();
-  const all = [...model.named_parameters("", true, false)];
+  // torch's named_parameters(remove_duplicate=False) also repeats shared modules (T5's embed_tokens)
+  const all: [string, Tensor][] = [];
+  for (const [prefix, m] of model.named_modules(new Set(), "", false)) {
+    for (const [k, p] of m.named_parameters("", false)) all.push([prefix ? `${prefix}.${k}` : k, p]);
+  }
   for (const [name, p] of all) by_tensor.set(p, [...by_tensor.get(p) ?? [], name]);
   const tied = [...by_tensor.values()].filter((names) => names.length > 1).flat();
   const prefix = (model.constructor as typeof PreTrainedModel).base_model_prefix;

@@ -6,7 +6,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../../nn/module.js";
 import { Linear } from "../../nn/modules/linear.js";
 import { QLinear } from "../../quant/quanto/qlinear.js";
-import { load_frozen_qlinear, qlinear_for, quantization_map, QuantizationMap } from "../../quant/quanto/serialization.js";
+import { frozen_keys, load_frozen_qlinear, qlinear_for, quantization_map, QuantizationMap } from "../../quant/quanto/serialization.js";
 import type { PreTrainedModel } from "../modeling_utils.js";
 import type { QuantoConfig } from "../quantization_config.js";
 import { HfQuantizer } from "./base.js";
@@ -50,6 +50,10 @@ export class QuantoHfQuantizer extends HfQuantizer {
 
   protected override empty_layer(linear: Linear, name: string): Module {
     return qlinear_for(linear, this.qmap![name]!, name);
+  }
+
+  protected override required_keys(layer: Module): string[] {
+    return frozen_keys(layer as QLinear);
   }
 
   protected override load_layer(layer: Module, entries: Record<string, Tensor>): void {

@@ -39,6 +39,12 @@ function expect_tensor(entries: Record<string, Tensor>, key: string, ok: (t: Ten
 const is_shape = (t: Tensor, shape: readonly number[]) => t.ndim === shape.length && t._shape.every((s, i) => s === shape[i]);
 const is_float = (t: Tensor) => t.dtype.is_floating_point;
 
+/** The state-dict keys of `q` once frozen (relative to the layer). */
+export function frozen_keys(q: QLinear): string[] {
+  const data = q.weight_qtype?.bits === 8 ? ["weight._data"] : ["weight._data._data", "weight._shift"];
+  return [...data, "weight._scale", ...(q.bias ? ["bias"] : []), "input_scale", "output_scale"];
+}
+
 /** Freezes `q` from the flattened entries of a frozen QLinear (keys relative to the layer), after
  *  checking every key's presence, dtype and shape; nothing is written if one is wrong. */
 export function load_frozen_qlinear(q: QLinear, entries: Record<string, Tensor>): void {
@@ -47,12 +53,10 @@ export function load_frozen_qlinear(q: QLinear, entries: Record<string, Tensor>)
   const [out, inp] = [q.out_features, q.in_features];
   const scalar = (k: string) => expect_tensor(entries, k, (t) => t.numel() === 1 && is_float(t), "a float scalar");
   let weight: WeightQBytesTensor | WeightQBitsTensor;
-  const keys = ["input_scale", "output_scale", ...(q.bias ? ["bias"] : [])];
   if (qt.bits === 8) {
     const data = expect_tensor(entries, "weight._data", (t) => t.dtype === int8 && is_shape(t, [out, inp]), `int8 [${out}, ${inp}]`);
     const scale = expect_tensor(entries, "weight._scale", (t) => is_float(t) && is_shape(t, [out, 1]), `float [${out}, 1]`);
     weight = new WeightQBytesTensor(qt, 0, data.contiguous().clone(), scale.contiguous().clone());
-    keys.push("weight._data", "weight._scale");
   } else {
     const g = q.weight_group_size;
     const [rows, cols] = g === null ? [out, inp] : [(out * inp) / g, g];
@@ -63,10 +67,10 @@ export function load_frozen_qlinear(q: QLinear, entries: Record<string, Tensor>)
     const shift = expect_tensor(entries, "weight._shift", (t) => (is_float(t) || t.dtype === uint8) && is_shape(t, [rows, 1]), `float or uint8 [${rows}, 1]`);
     const packed = new PackedTensor(data.contiguous().clone(), qt.bits, [rows, cols]);
     weight = new WeightQBitsTensor(qt, 0, g, [out, inp], packed, scale.contiguous().clone(), shift.contiguous().clone());
-    keys.push("weight._data._data", "weight._scale", "weight._shift");
   }
   const input_scale = scalar("input_scale"), output_scale = scalar("output_scale");
   const bias = q.bias ? expect_tensor(entries, "bias", (t) => t.numel() === out && is_float(t), `float [${out}]`) : null;
+  const keys = frozen_keys(q);
   const unexpected = Object.keys(entries).filter((k) => !keys.includes(k));
   if (unexpected.length) throw new Error(`unexpected ${unexpected.map((k) => `"${k}"`).join(", ")} (a ${qt} QLinear holds ${keys.join(", ")})`);
   // everything checked: now write
