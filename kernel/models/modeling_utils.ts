@@ -172,9 +172,10 @@ export class PreTrainedModel extends GenerationMixin {
    *  past `max_shard_size`) as transformers does: a tensor reachable under several names is saved
    *  once, under the name that is not one of `_tied_weights_keys`. */
   async save_pretrained(save_directory: string, o: { max_shard_size?: number | string } = {}): Promise<void> {
+    // before anything is written: a quantization that cannot be saved is refused here
+    const extra = quantization_files(this);
     mkdirSync(save_directory, { recursive: true });
     const cls = this.constructor as typeof PreTrainedModel;
-    const extra = quantization_files(this);
     const state = drop_aliases(checkpoint_state_dict(this), cls._tied_weights_keys);
     save_checkpoint(save_directory, state, { max_shard_size: o.max_shard_size, metadata: { format: "pt" } });
     write_text_atomic(path.join(save_directory, "config.json"), this.config.to_json_string());
