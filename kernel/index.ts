@@ -18,6 +18,8 @@ export { Markdown, HTML, Image, SVG, Latex } from "./viz/wrappers.js";
 export { progress } from "./viz/progress.js";
 // a lesson's test cells: check("ex1", (t) => { t.equal(...) })
 export { check } from "./course/check.js";
+// the lessons' models: `await course.model("EleutherAI/pythia-410m", { real: REAL_MODELS })`
+export * as course from "./course/models.js";
 import { deepcopy } from "./nn/module.js";
 
 /** Python's `copy` module: `copy.deepcopy(model)`. */

@@ -15,7 +15,7 @@ export class DisplayObject {
 }
 
 /** Markdown text, rendered by the front end. */
-export const Markdown = callable_class(class Markdown extends DisplayObject {
+export class MarkdownClass extends DisplayObject {
   constructor(readonly data: string) {
     super();
   }
@@ -25,11 +25,12 @@ export const Markdown = callable_class(class Markdown extends DisplayObject {
   override toString(): string {
     return this.data;
   }
-});
-export type Markdown = InstanceType<typeof Markdown>;
+}
+export const Markdown = callable_class(MarkdownClass);
+export type Markdown = MarkdownClass;
 
 /** Raw HTML (scripts run where the front end trusts the output). */
-export const HTML = callable_class(class HTML extends DisplayObject {
+export class HTMLClass extends DisplayObject {
   constructor(readonly data: string) {
     super();
   }
@@ -39,11 +40,12 @@ export const HTML = callable_class(class HTML extends DisplayObject {
   override toString(): string {
     return "<HTML object>";
   }
-});
-export type HTML = InstanceType<typeof HTML>;
+}
+export const HTML = callable_class(HTMLClass);
+export type HTML = HTMLClass;
 
 /** An SVG document. */
-export const SVG = callable_class(class SVG extends DisplayObject {
+export class SVGClass extends DisplayObject {
   readonly data: string;
   constructor(data: string) {
     super();
@@ -57,11 +59,12 @@ export const SVG = callable_class(class SVG extends DisplayObject {
   override toString(): string {
     return "<SVG object>";
   }
-});
-export type SVG = InstanceType<typeof SVG>;
+}
+export const SVG = callable_class(SVGClass);
+export type SVG = SVGClass;
 
 /** LaTeX, typeset by the front end's MathJax/KaTeX: `Latex("$x^2$")`. */
-export const Latex = callable_class(class Latex extends DisplayObject {
+export class LatexClass extends DisplayObject {
   constructor(readonly data: string) {
     super();
   }
@@ -71,11 +74,12 @@ export const Latex = callable_class(class Latex extends DisplayObject {
   override toString(): string {
     return this.data;
   }
-});
-export type Latex = InstanceType<typeof Latex>;
+}
+export const Latex = callable_class(LatexClass);
+export type Latex = LatexClass;
 
 /** Data shown as an expandable JSON tree (tensors inside appear as their repr). */
-export const JSON = callable_class(class JSON extends DisplayObject {
+export class JSONClass extends DisplayObject {
   readonly data: unknown;
   constructor(data: unknown) {
     super();
@@ -88,8 +92,9 @@ export const JSON = callable_class(class JSON extends DisplayObject {
   override toString(): string {
     return globalThis.JSON.stringify(this.data, null, 2);
   }
-});
-export type JSON = InstanceType<typeof JSON>;
+}
+export const JSON = callable_class(JSONClass);
+export type JSON = JSONClass;
 
 export type ImageFormat = "png" | "jpeg";
 
@@ -109,7 +114,7 @@ function sniff(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 /** A PNG or JPEG image: `Image({ path: "plot.png" })`, `Image({ data: bytes, format: "png" })`. */
-export const Image = callable_class(class Image extends DisplayObject {
+export class ImageClass extends DisplayObject {
   readonly format: ImageFormat;
   /** base64, as the MIME bundle carries images */
   readonly data: string;
@@ -131,5 +136,6 @@ export const Image = callable_class(class Image extends DisplayObject {
   override toString(): string {
     return `<Image: ${this.format}, ${Buffer.byteLength(this.data, "base64")} bytes>`;
   }
-});
-export type Image = InstanceType<typeof Image>;
+}
+export const Image = callable_class(ImageClass);
+export type Image = ImageClass;

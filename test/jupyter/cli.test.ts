@@ -56,6 +56,21 @@ describe("lowbit run", () => {
     expect(html).toContain("StdinNotImplementedError");
   });
 
+  it("keeps what a cell's top-level const holds nameable: figures, display wrappers, models' files", () => {
+    const dir = tmp(), nb = path.join(dir, "consts.ipynb");
+    const source = [
+      "const f = viz.line([1, 2, 3]);", "const m = Markdown('# hi');", "const h = HTML('<b>x</b>');",
+      "const t = torch.ones(2);", "const q = quanto.qint8;", "f",
+    ].join("\n");
+    writeFileSync(nb, JSON.stringify({
+      cells: [{ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source }],
+      metadata: { kernelspec: { name: "lowbit", display_name: "lowbit", language: "typescript" } }, nbformat: 4, nbformat_minor: 5,
+    }));
+    const r = lowbit(["run", nb]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.stringify(read_notebook(nb).cells[0])).toContain("application/vnd.plotly.v1+json");
+  });
+
   it("stops a cell at --timeout, fails, and leaves the cells after it unrun", () => {
     const dir = tmp(), nb = path.join(dir, "slow.ipynb");
     const cells = ["while (true) {}", "1 + 1"].map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null }));

@@ -128,6 +128,8 @@ describe("Linear4bit behaviour", () => {
     const layer = new bnb.nn.Linear4bit(64, 8, true, { quant_type: "nf4" });
     expect(layer.weight.dtype).toBe(torch.float32);
     expect(() => layer.forward(torch.randn([1, 64]))).toThrow(/not quantized yet; call \.to\("cpu"\)/);
+    expect(() => layer.cuda()).toThrow(/CUDA/);
+    expect(layer.weight.dtype).toBe(torch.float32);  // a failed move leaves it as it was
     layer.to("cpu");
     expect(layer.weight.dtype).toBe(torch.uint8);
     expect(layer.weight.bnb_quantized).toBe(true);

@@ -6,6 +6,7 @@
 // (which the first float32/bfloat16 input sets when none was given), matmul_4bit, back to the input's dtype.
 import { as_dtype, DType, uint8 } from "../../tensor/dtype.js";
 import { get_default_dtype } from "../../tensor/defaults.js";
+import { check_device } from "../../tensor/ops/cast.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../../nn/module.js";
 import { Linear } from "../../nn/modules/linear.js";
@@ -82,16 +83,25 @@ export class Params4bit extends Parameter {
 
   /** to(device) quantizes a not yet quantized weight; anything else converts as Tensor.to does. */
   override to(...args: Parameters<Tensor["to"]>): Tensor {
-    if (!this.bnb_quantized && args.some(is_device)) return this._quantize();
+    if (!this.bnb_quantized && moves(args)) return this._quantize();
     return super.to(...args);
   }
   override cpu(): Tensor { return this.to("cpu"); }
   override cuda(): Tensor { return this.to("cuda"); }
 }
 
-function is_device(a: unknown): boolean {
-  return (typeof a === "string" && (a === "cpu" || a.startsWith("cuda"))) ||
-    (typeof a === "object" && a !== null && !(a instanceof Tensor) && !(a instanceof DType) && "device" in a && a.device !== undefined);
+/** The device a to() argument names, or null. */
+function device_of(a: unknown): string | null {
+  if (typeof a === "string" && (a === "cpu" || a.startsWith("cuda"))) return a;
+  if (typeof a === "object" && a !== null && !(a instanceof Tensor) && !(a instanceof DType) && "device" in a && typeof a.device === "string") return a.device;
+  return null;
+}
+
+/** Whether the arguments move to a device; an unusable device throws before anything changes. */
+function moves(args: readonly unknown[]): boolean {
+  const devices = args.map(device_of).filter((d): d is string => d !== null);
+  devices.forEach(check_device);
+  return devices.length > 0;
 }
 
 export interface Linear4bitOptions {
@@ -164,7 +174,7 @@ export class Linear4bit extends Module {
    *  not yet quantized weight) as Module.to does. A parent module's .to() does not reach this
    *  override: call it on the layer, or quantize(). */
   override to(...args: Parameters<Module["to"]>): this {
-    if (args.some(is_device)) this.quantize();
+    if (moves(args)) this.quantize();
     return super.to(...args);
   }
   override cpu(): this { return this.to("cpu"); }

@@ -80,7 +80,7 @@ function update_axes(fig: Figure, letter: "x" | "y", o: Layout & Cell): void {
   }
 }
 
-export const Figure = callable_class(class Figure {
+export class FigureClass {
   data: Trace[];
   layout: Layout;
   config: Config;
@@ -164,5 +164,6 @@ export const Figure = callable_class(class Figure {
   [inspect.custom](): string {
     return this.toString();
   }
-});
-export type Figure = InstanceType<typeof Figure>;
+}
+export const Figure = callable_class(FigureClass);
+export type Figure = FigureClass;

@@ -166,6 +166,9 @@ void gemv_rows(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
   for (int r = 0; r < R; r++)
     for (int j = 0; j < 4; j++) acc[r][j] = vzero();
   alignas(64) float tabs[R][16];
+  // a row of 4-bit weights is only K/2 bytes: too short a stream for the hardware prefetcher to
+  // ramp up on, so the next block's rows are fetched while this block's are summed
+  const bool ahead = n + 2 * R <= a.N;
   for (int64_t g = 0; g * a.group < full; g++) {
     Table t[R];
     for (int r = 0; r < R; r++) t[r] = make_table(a, (n + r) * G + g, tabs[r]);
@@ -173,6 +176,7 @@ void gemv_rows(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
     for (int64_t k = g * a.group; k < k1; k += U) {
       VecI raw[R];
       for (int r = 0; r < R; r++) raw[r] = widen_unit<BITS>(a.w + (n + r) * rb + k / U * kUnitBytes);
+      if (ahead) for (int r = 0; r < R; r++) prefetch(a.w + (n + R + r) * rb + k / U * kUnitBytes);
 #pragma GCC unroll 4
       for (int j = 0; j < 4; j++) {
         const VecF xv = vload(xp + k + j * VL);
@@ -194,10 +198,11 @@ template <int R>
 void gemv_rows_i8(const WqGemmArgs& a, const float* x, int64_t n, float* y) {
   const int64_t K = a.K, body = K / (2 * VL) * (2 * VL);
   const int8_t* w = reinterpret_cast<const int8_t*>(a.w);
+  const bool ahead = n + 2 * R <= a.N;  // as in gemv_rows
   VecF acc[R][2];
   for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = vzero();
   for (int64_t k = 0; k < body; k += 2 * VL) {
-    for (int r = 0; r < R; r++) prefetch(w + (n + r) * K + k + 1024);
+    if (ahead) for (int r = 0; r < R; r++) prefetch(w + (n + R + r) * K + k);
     for (int u = 0; u < 2; u++) {
       const VecF xv = vload(x + k + u * VL);
       for (int r = 0; r < R; r++) acc[r][u] = vfma(int8_vec(w + (n + r) * K + k + u * VL), xv, acc[r][u]);
