@@ -62,7 +62,7 @@ function model_class(task: Task, auto_name: string, config: PretrainedConfig): M
 function auto_class(task: Task, auto_name: string) {
   return class {
     static async from_pretrained(path_or_repo_id: string, o: FromPretrainedOptions = {}): Promise<PreTrainedModel> {
-      const { torch_dtype: _d, low_cpu_mem_usage: _l, config: given, ...rest } = o;
+      const { torch_dtype: _d, low_cpu_mem_usage: _l, config: given, quantization_config: _q, ...rest } = o;
       const config = given ?? await AutoConfig.from_pretrained(path_or_repo_id, rest);
       return model_class(task, auto_name, config).from_pretrained(path_or_repo_id, { ...o, config });
     }

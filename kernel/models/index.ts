@@ -22,3 +22,4 @@ export {
 } from "./image/index.js";
 export { BlipProcessor } from "./blip/processing.js";
 export { AutoProcessor } from "./processing_auto.js";
+export { BitsAndBytesConfig, QuantoConfig, HqqConfig, type BitsAndBytesConfigOptions, type QuantoConfigOptions } from "./quantization_config.js";

@@ -3,13 +3,13 @@
 // checkpoint's), tied weights restored from the config, and every weight checked against the
 // model before any is written.
 import { as_dtype, DType, float32 } from "../tensor/dtype.js";
-import { get_default_dtype, set_default_dtype } from "../tensor/defaults.js";
+import { get_default_dtype } from "../tensor/defaults.js";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fmt_shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
-import * as nn from "../nn/index.js";
+import { build_with_default_dtype } from "./no_init.js";
 import { load_checkpoint, save_checkpoint, WEIGHTS_INDEX_NAME, WEIGHTS_NAME } from "./checkpoint.js";
 import { overrides, PretrainedConfig } from "./configuration_utils.js";
 import { GenerationConfig } from "./generation/configuration_utils.js";
@@ -18,6 +18,9 @@ import { DynamicCache, type Cache } from "./generation/cache.js";
 import { arange } from "../tensor/ops/creation.js";
 import { cached_file, try_cached_file, type HubOptions } from "./hub/index.js";
 import { write_text_atomic } from "./atomic_file.js";
+import { get_quantizer, quantization_files } from "./quantizers/auto.js";
+import type { HfQuantizer } from "./quantizers/base.js";
+import { checkpoint_state_dict } from "./quantizers/state_dict.js";
 
 export interface FromPretrainedOptions extends HubOptions {
   /** float32 by default; "auto" takes config.json's torch_dtype (else the checkpoint's). */
@@ -27,6 +30,8 @@ export interface FromPretrainedOptions extends HubOptions {
   low_cpu_mem_usage?: boolean;
   /** A config to use instead of the checkpoint's config.json. */
   config?: PretrainedConfig;
+  /** Quantizes while loading: a BitsAndBytesConfig, HqqConfig or QuantoConfig. */
+  quantization_config?: unknown;
   /** Other keys override config values, as in transformers. */
   [key: string]: unknown;
 }
@@ -80,10 +85,14 @@ export class PreTrainedModel extends GenerationMixin {
   static _tied_weights_keys: readonly string[] = [];
   /** Checkpoint entries that are not weights of this model (buffers older versions saved). */
   static _keys_to_ignore_on_load_unexpected: readonly RegExp[] = [];
+  /** Modules (attribute names) bitsandbytes loading keeps in float32 and unquantized. */
+  static _keep_in_fp32_modules: readonly string[] = [];
 
   declare config: PretrainedConfig;
   declare generation_config: GenerationConfig;
   declare name_or_path: string;
+  /** The quantizer from_pretrained used, if it quantized the model. */
+  declare hf_quantizer?: HfQuantizer;
 
   constructor(config: PretrainedConfig) {
     super();
@@ -142,21 +151,28 @@ export class PreTrainedModel extends GenerationMixin {
 
   /** Loads a model from a directory (or hub id) holding config.json and model.safetensors. */
   static async from_pretrained<T extends typeof PreTrainedModel>(this: T, path_or_repo_id: string, o: FromPretrainedOptions = {}): Promise<InstanceType<T>> {
-    const { torch_dtype, low_cpu_mem_usage: _, config: given, ...rest } = o;
+    const { torch_dtype, low_cpu_mem_usage: _, config: given, quantization_config, ...rest } = o;
     const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
     const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
-    const wanted = resolve_dtype(torch_dtype, config);
-    // "auto" without config.json's torch_dtype: the checkpoint's own dtype decides, so it is read as stored
-    const stored = wanted === null ? await read_weights(path_or_repo_id, hub, null) : null;
+    const quantizer = await get_quantizer(path_or_repo_id, hub, config, quantization_config);
+    const wanted = resolve_dtype(quantizer ? quantizer.update_torch_dtype(torch_dtype) as FromPretrainedOptions["torch_dtype"] : torch_dtype, config);
+    // read as stored: for "auto" without config.json's torch_dtype (the checkpoint's dtype decides),
+    // and for a quantized checkpoint (its statistics keep their dtype: float32 SCB, absmax, scales)
+    const stored = wanted === null || quantizer?.pre_quantized ? await read_weights(path_or_repo_id, hub, null) : null;
     const dtype = wanted ?? Object.values(stored!.tensors).find((t) => t.dtype.is_floating_point)?.dtype ?? float32;
     const model = build_with_default_dtype(dtype, () => new this(config)) as InstanceType<T>;
     model.tie_weights();
-    // when every floating-point weight is in the model's dtype, reading straight into it is the
-    // cast load_weights would make, without the whole checkpoint in its stored dtype alongside
-    const floats = [...model.parameters(), ...model.buffers()].filter((t) => t.dtype.is_floating_point);
-    const cast = floats.every((t) => t.dtype === floats[0]!.dtype) ? floats[0]?.dtype ?? null : null;
-    const { tensors, source } = stored ?? await read_weights(path_or_repo_id, hub, cast);
-    model.load_weights(tensors, source);
+    if (quantizer) {
+      const { tensors, source } = stored ?? await read_weights(path_or_repo_id, hub, dtype);
+      quantizer.load(model, tensors, source, dtype);
+    } else {
+      // when every floating-point weight is in the model's dtype, reading straight into it is the
+      // cast load_weights would make, without the whole checkpoint in its stored dtype alongside
+      const floats = [...model.parameters(), ...model.buffers()].filter((t) => t.dtype.is_floating_point);
+      const cast = floats.every((t) => t.dtype === floats[0]!.dtype) ? floats[0]?.dtype ?? null : null;
+      const { tensors, source } = stored ?? await read_weights(path_or_repo_id, hub, cast);
+      model.load_weights(tensors, source);
+    }
     model.name_or_path = path_or_repo_id;
     model.generation_config = await read_generation_config(path_or_repo_id, hub, config);
     return model.eval();
@@ -166,19 +182,24 @@ export class PreTrainedModel extends GenerationMixin {
    *  past `max_shard_size`) as transformers does: a tensor reachable under several names is saved
    *  once, under the name that is not one of `_tied_weights_keys`. */
   async save_pretrained(save_directory: string, o: { max_shard_size?: number | string } = {}): Promise<void> {
+    // before anything is written: a quantization that cannot be saved is refused here
+    const extra = quantization_files(this);
     mkdirSync(save_directory, { recursive: true });
     const cls = this.constructor as typeof PreTrainedModel;
-    const state = drop_aliases(this.state_dict(), cls._tied_weights_keys);
+    const state = drop_aliases(checkpoint_state_dict(this), cls._tied_weights_keys);
     save_checkpoint(save_directory, state, { max_shard_size: o.max_shard_size, metadata: { format: "pt" } });
     write_text_atomic(path.join(save_directory, "config.json"), this.config.to_json_string());
     if (this.generation_config) write_text_atomic(path.join(save_directory, "generation_config.json"), JSON.stringify(this.generation_config.to_dict(), null, 2) + "\n");
+    for (const [name, text] of Object.entries(extra)) write_text_atomic(path.join(save_directory, name), text);
   }
 
   /** Writes checkpoint tensors into the parameters (cast to their dtype) after checking that
-   *  every weight is there, has its shape, and nothing else is; on any problem nothing is written. */
-  load_weights(tensors: Record<string, Tensor>, source: string): void {
+   *  every weight is there, has its shape, and nothing else is; on any problem nothing is written.
+   *  The modules named in `loaded_elsewhere` (quantized layers a quantizer fills) are left out. */
+  load_weights(tensors: Record<string, Tensor>, source: string, loaded_elsewhere: readonly string[] = []): void {
     const cls = this.constructor as typeof PreTrainedModel;
     const own = this.loadable_tensors();
+    for (const k of own.keys()) if (loaded_elsewhere.some((m) => k.startsWith(`${m}.`))) own.delete(k);
     const by_name = adapt_prefix(tensors, cls.base_model_prefix, own);
     const tied = this.config.tie_word_embeddings ? new Set(cls._tied_weights_keys) : new Set<string>();
     // one parameter under several names (T5's encoder/decoder embed_tokens are `shared`, BLIP's
@@ -225,25 +246,6 @@ function resolve_dtype(torch_dtype: FromPretrainedOptions["torch_dtype"], config
   const d = as_dtype(torch_dtype);
   if (!d.is_floating_point) throw new TypeError(`from_pretrained: torch_dtype must be a floating-point dtype or "auto", got ${d}`);
   return d;
-}
-
-// Builds under the target dtype, as transformers does, so parameters are never allocated in
-// float32 first, and without random initialisation (transformers' no_init_weights): the
-// checkpoint overwrites every weight, and drawing ~10^8 random numbers would take seconds and
-// move torch's random stream.
-function build_with_default_dtype<M>(dtype: DType, build: () => M): M {
-  const before = get_default_dtype();
-  const layers = (Object.values(nn) as unknown[]).filter((c): c is { prototype: { reset_parameters(): void } } =>
-    typeof c === "function" && Object.hasOwn(c.prototype, "reset_parameters"));
-  const saved = layers.map((c) => c.prototype.reset_parameters);
-  set_default_dtype(dtype);
-  layers.forEach((c) => { c.prototype.reset_parameters = () => {}; });
-  try {
-    return build();
-  } finally {
-    set_default_dtype(before);
-    layers.forEach((c, i) => { c.prototype.reset_parameters = saved[i]!; });
-  }
 }
 
 // transformers' save_pretrained: of names sharing one storage, those matching a tied-weights

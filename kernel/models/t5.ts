@@ -382,6 +382,8 @@ export interface Seq2SeqLMOutput extends Omit<Seq2SeqModelOutput, "last_hidden_s
 export class T5PreTrainedModel extends PreTrainedModel {
   static override config_class = T5Config;
   static override base_model_prefix = "transformer";
+  // transformers keeps the feed-forward output in float32 under float16 and bitsandbytes
+  static override _keep_in_fp32_modules = ["wo"];
   declare config: T5Config;
   shared: Embedding;
   encoder: T5Stack;
