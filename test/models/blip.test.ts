@@ -123,3 +123,14 @@ describe("BlipForConditionalGeneration (tiny-blip)", async () => {
     await expect(AutoModelForVision2Seq.from_pretrained(damaged)).rejects.toThrow(/missing weight "text_decoder\.bert\.encoder\.layer\.1\.crossattention\.self\.key\.bias"/);
   });
 });
+
+describe("BLIP's memory footprint", () => {
+  it("counts what transformers counts: the checkpoint's tensors plus the int64 position-ids buffer", async () => {
+    const model = await BlipForConditionalGeneration.from_pretrained(dir);
+    const ITEMSIZE: Record<string, number> = { F32: 4, BF16: 2, F16: 2, I64: 8 };
+    const stored = Object.values(ref.safetensors_tensors as Record<string, { dtype: string; shape: number[] }>)
+      .reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1) * ITEMSIZE[t.dtype]!, 0);
+    // BlipTextEmbeddings registers position_ids (arange(max_position_embeddings), int64), not saved
+    expect(model.get_memory_footprint()).toBe(stored + 8 * model.config.text_config.max_position_embeddings);
+  });
+});

@@ -41,6 +41,9 @@ export class BlipTextEmbeddings extends Module {
     this.position_embeddings = new Embedding(config.max_position_embeddings, config.hidden_size);
     this.LayerNorm = new LayerNorm(config.hidden_size, { eps: config.layer_norm_eps });
     this.dropout = new Dropout(config.hidden_dropout_prob);
+    // transformers keeps the position ids as a (non-persistent) int64 buffer, which
+    // get_memory_footprint counts: 4096 bytes the course's figures include
+    this.register_buffer("position_ids", arange(config.max_position_embeddings).unsqueeze(0), false);
   }
   override forward(input_ids: Tensor, past_length = 0): Tensor {
     const T = input_ids._shape[1]!;
