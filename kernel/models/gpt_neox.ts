@@ -10,7 +10,7 @@ import { get_activation } from "./activations.js";
 import { PretrainedConfig } from "./configuration_utils.js";
 import type { Cache } from "./generation/cache.js";
 import {
-  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, model_inputs, ModelInputs, PreTrainedModel,
+  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, causal_lm_output, model_inputs, ModelInputs, PreTrainedModel,
 } from "./modeling_utils.js";
 
 export class GPTNeoXConfig extends PretrainedConfig {
@@ -206,6 +206,6 @@ export class GPTNeoXForCausalLM extends GPTNeoXPreTrainedModel {
 
   override forward(first?: Tensor | ModelInputs, rest?: ModelInputs): CausalLMOutputWithPast {
     const out = this.gpt_neox(model_inputs(first, rest)) as BaseModelOutputWithPast;
-    return { logits: this.embed_out(out.last_hidden_state), past_key_values: out.past_key_values, ...(out.hidden_states ? { hidden_states: out.hidden_states } : {}) };
+    return causal_lm_output(out, (h) => this.embed_out(h));
   }
 }

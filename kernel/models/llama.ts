@@ -9,7 +9,7 @@ import { get_activation } from "./activations.js";
 import { PretrainedConfig } from "./configuration_utils.js";
 import type { Cache } from "./generation/cache.js";
 import {
-  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, model_inputs, ModelInputs, PreTrainedModel,
+  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, causal_lm_output, model_inputs, ModelInputs, PreTrainedModel,
 } from "./modeling_utils.js";
 
 export class LlamaConfig extends PretrainedConfig {
@@ -189,6 +189,6 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
 
   override forward(first?: Tensor | ModelInputs, rest?: ModelInputs): CausalLMOutputWithPast {
     const out = this.model(model_inputs(first, rest)) as BaseModelOutputWithPast;
-    return { logits: this.lm_head(out.last_hidden_state), past_key_values: out.past_key_values, ...(out.hidden_states ? { hidden_states: out.hidden_states } : {}) };
+    return causal_lm_output(out, (h) => this.lm_head(h));
   }
 }

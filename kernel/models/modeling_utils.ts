@@ -63,6 +63,11 @@ export interface CausalLMOutputWithPast {
   hidden_states?: Tensor[];
 }
 
+/** A causal LM's output: its head applied to the base model's last hidden state. */
+export function causal_lm_output(out: BaseModelOutputWithPast, head: (h: Tensor) => Tensor): CausalLMOutputWithPast {
+  return { logits: head(out.last_hidden_state), past_key_values: out.past_key_values, ...(out.hidden_states ? { hidden_states: out.hidden_states } : {}) };
+}
+
 /** Normalises `forward(input_ids, options?)` and `forward({ input_ids, ... })`. */
 export function model_inputs(first?: Tensor | ModelInputs | null, rest: ModelInputs = {}): ModelInputs {
   if (first instanceof Tensor) return { ...rest, input_ids: first };

@@ -10,7 +10,7 @@ import { PretrainedConfig } from "./configuration_utils.js";
 import type { Cache } from "./generation/cache.js";
 import { positions_from_mask } from "./generation/utils.js";
 import {
-  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, model_inputs, ModelInputs, PreTrainedModel,
+  BaseModelOutputWithPast, CausalLMOutputWithPast, decoder_step, causal_lm_output, model_inputs, ModelInputs, PreTrainedModel,
 } from "./modeling_utils.js";
 
 export class OPTConfig extends PretrainedConfig {
@@ -224,6 +224,6 @@ export class OPTForCausalLM extends OPTPreTrainedModel {
 
   override forward(first?: Tensor | ModelInputs, rest?: ModelInputs): CausalLMOutputWithPast {
     const out = this.model(model_inputs(first, rest)) as BaseModelOutputWithPast;
-    return { logits: this.lm_head(out.last_hidden_state), past_key_values: out.past_key_values, ...(out.hidden_states ? { hidden_states: out.hidden_states } : {}) };
+    return causal_lm_output(out, (h) => this.lm_head(h));
   }
 }
