@@ -23,7 +23,7 @@ void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K
     for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
   const int64_t body = gemv_body(K);
   for (int64_t k = 0; k < body; k += 2 * VL) {
-    // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
+    // fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
     // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
     if constexpr (!std::is_same_v<T, float>)
       for (int c = 0; c < C; c++) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
