@@ -175,19 +175,17 @@ void gemm_one(const GemmArgs& g, const T* A, const T* B, float* C, bool parallel
     sa_m = a_m; sa_k = a_k; sb_k = b_k; sb_n = b_n;
   }
   if (M <= 4 && K > 0 && sb_k == 1) {
-    // x[r] + head starts a cache line, as the weights it meets there do: split loads of x
-    // from L1 cost as much as split loads of the weights
+    // rows of x start cache lines (scratch is 64-byte aligned): split loads from L1 cost time too
     constexpr int64_t line = 64 / sizeof(float);
-    const int64_t head = gemv_head(B, sb_n, K);
-    const int64_t ldx = (K + line - 1) / line * line, pad = (line - head % line) % line;
-    float* x = scratch(2, pad + M * ldx) + pad;
-    gemv_x(A, sa_m, sa_k, M, K, head, x, ldx);
+    const int64_t ldx = (K + line - 1) / line * line;
+    float* x = scratch(2, M * ldx);
+    gemv_x(A, sa_m, sa_k, M, K, x, ldx);
     split(N, 4, [&](int64_t n0, int64_t n1) {
       switch (M) {
-        case 1: gemv_dot<1>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
-        case 2: gemv_dot<2>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
-        case 3: gemv_dot<3>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
-        default: gemv_dot<4>(x, ldx, B, sb_n, K, head, n0, n1, C, N); break;
+        case 1: gemv_dot<1>(x, ldx, B, sb_n, K, n0, n1, C, N); break;
+        case 2: gemv_dot<2>(x, ldx, B, sb_n, K, n0, n1, C, N); break;
+        case 3: gemv_dot<3>(x, ldx, B, sb_n, K, n0, n1, C, N); break;
+        default: gemv_dot<4>(x, ldx, B, sb_n, K, n0, n1, C, N); break;
       }
     });
     return;

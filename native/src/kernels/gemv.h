@@ -6,31 +6,24 @@
 namespace lowbit {
 namespace LOWBIT_ARCH {
 
-// Weights before the first 64-byte boundary of a row when all rows share its alignment (else 0), so
-// that the block loop reads whole cache lines: big tensors from Node's allocator start 16 bytes
-// past one, and loads split across lines (and pages) lose 10-25% of the DRAM bandwidth.
-template <typename T>
-int64_t gemv_head(const T* B, int64_t sb_n, int64_t K) {
-  const uintptr_t addr = reinterpret_cast<uintptr_t>(B);
-  if ((sb_n * sizeof(T)) % 64 != 0 || addr % sizeof(T) != 0) return 0;
-  return std::min<int64_t>(K, (64 - addr % 64) % 64 / sizeof(T));
-}
-
-// End of the whole blocks of 2 * VL weights that start at head.
-inline int64_t gemv_body(int64_t K, int64_t head) { return head + (K - head) / (2 * VL) * (2 * VL); }
+// End of the whole blocks of 2 * VL weights from k = 0. Blocks start at k = 0 whatever the
+// weights' address: peeling up to a cache line would make loads whole lines, but it would also
+// make the summation order, and so the result's bits, depend on where the operand sits (in
+// decoding the KV cache moves with every generate, and greedy ids with it).
+inline int64_t gemv_body(int64_t K) { return K / (2 * VL) * (2 * VL); }
 
 // y[r][c] = dot(x[r], column c of b) for R rows of x and C columns, column c contiguous at
 // b + c * sb_n: the columns share the loads of x, and two accumulators per (row, column) keep
-// enough FMAs in flight to cover their latency. Weights [head, body) go in blocks of 2 * VL,
-// the ends in partial vectors.
+// enough FMAs in flight to cover their latency. Weights [0, body) go in blocks of 2 * VL, the
+// rest in partial vectors.
 template <int R, int C, typename T>
-void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K, int64_t head, float* y, int64_t ldy) {
+void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K, float* y, int64_t ldy) {
   VecF acc[R][C][2];
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) acc[r][c][0] = acc[r][c][1] = vzero();
-  const int64_t body = gemv_body(K, head);
-  for (int64_t k = head; k < body; k += 2 * VL) {
-    // aligned fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
+  const int64_t body = gemv_body(K);
+  for (int64_t k = 0; k < body; k += 2 * VL) {
+    // fp32 streams fastest on the hardware prefetcher alone; 16-bit weights spend
     // more instructions per byte widening, and a software prefetch 2 KB ahead pays for them
     if constexpr (!std::is_same_v<T, float>)
       for (int c = 0; c < C; c++) prefetch(b + c * sb_n + k + 2048 / sizeof(T));
@@ -52,7 +45,6 @@ void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K
       }
     }
   };
-  edge(0, head);
   edge(body, K);
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) y[r * ldy + c] = vsum(vadd(acc[r][c][0], acc[r][c][1]));
@@ -60,15 +52,15 @@ void gemv_block(const float* x, int64_t ldx, const T* b, int64_t sb_n, int64_t K
 
 // y[r][n0:n1] = x[r] @ B[:, n0:n1] for R rows of x, where column n of B is contiguous: B + n * sb_n.
 template <int R, typename T>
-void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t head, int64_t n0, int64_t n1,
+void gemv_dot(const float* x, int64_t ldx, const T* B, int64_t sb_n, int64_t K, int64_t n0, int64_t n1,
               float* y, int64_t ldy) {
   // one row of 16-bit weights goes 8 columns at a time: widening adds instructions per byte,
   // and more independent streams keep more loads in flight (more rows would spill registers)
   constexpr int C = sizeof(T) == 2 && R == 1 ? 8 : 4;
   int64_t n = n0;
-  for (; n + C <= n1; n += C) gemv_block<R, C>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
-  for (; n + 4 <= n1; n += 4) gemv_block<R, 4>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
-  for (; n < n1; n++) gemv_block<R, 1>(x, ldx, B + n * sb_n, sb_n, K, head, y + n, ldy);
+  for (; n + C <= n1; n += C) gemv_block<R, C>(x, ldx, B + n * sb_n, sb_n, K, y + n, ldy);
+  for (; n + 4 <= n1; n += 4) gemv_block<R, 4>(x, ldx, B + n * sb_n, sb_n, K, y + n, ldy);
+  for (; n < n1; n++) gemv_block<R, 1>(x, ldx, B + n * sb_n, sb_n, K, y + n, ldy);
 }
 
 // y[n0:n1] = sum_k x[k] * B[k, n0:n1] where rows of B are contiguous (B + k * sb_k), four rows
@@ -110,15 +102,15 @@ void widen_rows(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, fl
 }
 
 // x as gemv_dot reads it: widened, and where vload_half takes bf16 weights as even then odd
-// elements, each block of [head, body) stored in that order too.
+// elements, each block of [0, body) stored in that order too.
 template <typename T>
-void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, int64_t head, float* x, int64_t ldx) {
+void gemv_x(const T* A, int64_t sa_m, int64_t sa_k, int64_t M, int64_t K, float* x, int64_t ldx) {
   widen_rows(A, sa_m, sa_k, M, K, x, ldx);
   if constexpr (std::is_same_v<T, BFloat16> && kSplitBF16) {
-    const int64_t body = gemv_body(K, head);
+    const int64_t body = gemv_body(K);
     float block[2 * VL];
     for (int64_t m = 0; m < M; m++)
-      for (int64_t k = head; k < body; k += 2 * VL) {
+      for (int64_t k = 0; k < body; k += 2 * VL) {
         float* xk = x + m * ldx + k;
         for (int i = 0; i < VL; i++) {
           block[i] = xk[2 * i];

@@ -362,10 +362,10 @@ void wq_gemm(const WqGemmArgs& a) {
           const float* x = xs.data() + m * K;
           float* y = out.data() + m * N + n0;
           switch (std::min<int64_t>(4, M - m)) {
-            case 4: gemv_dot<4>(x, K, tile, K, K, 0, 0, rows, y, N); break;
-            case 3: gemv_dot<3>(x, K, tile, K, K, 0, 0, rows, y, N); break;
-            case 2: gemv_dot<2>(x, K, tile, K, K, 0, 0, rows, y, N); break;
-            default: gemv_dot<1>(x, K, tile, K, K, 0, 0, rows, y, N); break;
+            case 4: gemv_dot<4>(x, K, tile, K, K, 0, rows, y, N); break;
+            case 3: gemv_dot<3>(x, K, tile, K, K, 0, rows, y, N); break;
+            case 2: gemv_dot<2>(x, K, tile, K, K, 0, rows, y, N); break;
+            default: gemv_dot<1>(x, K, tile, K, K, 0, rows, y, N); break;
           }
         }
       }
