@@ -16,7 +16,7 @@ import { GenerationConfig } from "./generation/configuration_utils.js";
 import { GenerationMixin } from "./generation/utils.js";
 import { DynamicCache, type Cache } from "./generation/cache.js";
 import { arange } from "../tensor/ops/creation.js";
-import { cached_file, try_cached_file, type HubOptions } from "./hub/index.js";
+import { cached_file, hub_options, try_cached_file, type HubOptions } from "./hub/index.js";
 import { write_text_atomic } from "./atomic_file.js";
 import { get_quantizer, quantization_files } from "./quantizers/auto.js";
 import type { HfQuantizer } from "./quantizers/base.js";
@@ -157,7 +157,7 @@ export class PreTrainedModel extends GenerationMixin {
   /** Loads a model from a directory (or hub id) holding config.json and model.safetensors. */
   static async from_pretrained<T extends typeof PreTrainedModel>(this: T, path_or_repo_id: string, o: FromPretrainedOptions = {}): Promise<InstanceType<T>> {
     const { torch_dtype, low_cpu_mem_usage: _, config: given, quantization_config, ...rest } = o;
-    const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
+    const hub = hub_options(o);
     const config = given ?? await this.config_class.from_pretrained(path_or_repo_id, { ...hub, ...overrides(rest) });
     const quantizer = await get_quantizer(path_or_repo_id, hub, config, quantization_config);
     const wanted = resolve_dtype(quantizer ? quantizer.update_torch_dtype(torch_dtype) as FromPretrainedOptions["torch_dtype"] : torch_dtype, config);

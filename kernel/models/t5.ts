@@ -20,7 +20,7 @@ import { PretrainedConfig } from "./configuration_utils.js";
 import type { Cache } from "./generation/cache.js";
 import { DynamicCache } from "./generation/cache.js";
 import { EncoderDecoderCache } from "./generation/encoder_decoder_cache.js";
-import type { ModelKwargs } from "./generation/utils.js";
+import { unseen_ids, type ModelKwargs } from "./generation/utils.js";
 import { model_inputs, ModelInputs, PreTrainedModel } from "./modeling_utils.js";
 
 /** T5Config with transformers 4.40's defaults (t5-small's shape). */
@@ -476,9 +476,8 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
   /** The decoder's unseen ids, with the encoder output computed once by generate(). */
   override prepare_inputs_for_generation(input_ids: Tensor, model_kwargs: ModelKwargs): Record<string, unknown> {
     const past = model_kwargs.past_key_values ?? null;
-    const seen = past ? past.get_seq_length() : 0;
     return {
-      decoder_input_ids: seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids,
+      decoder_input_ids: unseen_ids(input_ids, past),
       past_key_values: past,
       encoder_outputs: model_kwargs.encoder_outputs,
       attention_mask: model_kwargs.attention_mask,

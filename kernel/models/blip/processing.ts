@@ -6,7 +6,7 @@ import { BlipImageProcessor, type BlipPreprocessOptions } from "../image/blip_im
 import type { ImageInput } from "../image/image_processor.js";
 import { AutoTokenizer, type TokenizerOptions } from "../tokenizers/auto.js";
 import type { CallOptions, DecodeOptions, PreTrainedTokenizer } from "../tokenizers/tokenizer.js";
-import type { HubOptions } from "../hub/index.js";
+import { hub_options, type HubOptions } from "../hub/index.js";
 
 export type BlipProcessorOptions = CallOptions & Pick<BlipPreprocessOptions, "return_tensors">;
 type Text = string | string[];
@@ -22,7 +22,7 @@ export class BlipProcessor extends Callable {
 
   static async from_pretrained(path_or_repo_id: string, o: HubOptions & TokenizerOptions = {}): Promise<BlipProcessor> {
     const [image_processor, tokenizer] = await Promise.all([
-      BlipImageProcessor.from_pretrained(path_or_repo_id, hub_only(o)),
+      BlipImageProcessor.from_pretrained(path_or_repo_id, { ...hub_options(o) }),
       AutoTokenizer.from_pretrained(path_or_repo_id, o),
     ]);
     return new BlipProcessor(image_processor, tokenizer);
@@ -55,8 +55,4 @@ export class BlipProcessor extends Callable {
   override toString(): string {
     return `BlipProcessor:\n- image_processor: BlipImageProcessor\n- tokenizer: ${this.tokenizer}`;
   }
-}
-
-function hub_only(o: HubOptions): HubOptions & Record<string, unknown> {
-  return { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
 }

@@ -14,7 +14,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { get_activation } from "../activations.js";
 import { DynamicCache, type Cache } from "../generation/cache.js";
 import { EncoderDecoderCache } from "../generation/encoder_decoder_cache.js";
-import type { ModelKwargs } from "../generation/utils.js";
+import { unseen_ids, type ModelKwargs } from "../generation/utils.js";
 import { model_inputs, ModelInputs, PreTrainedModel } from "../modeling_utils.js";
 import { BlipTextConfig } from "./configuration.js";
 
@@ -312,9 +312,8 @@ export class BlipTextLMHeadModel extends PreTrainedModel {
    *  (positions follow the cache length, not the padding mask). */
   override prepare_inputs_for_generation(input_ids: Tensor, model_kwargs: ModelKwargs): Record<string, unknown> {
     const past = model_kwargs.past_key_values ?? null;
-    const seen = past ? past.get_seq_length() : 0;
     return {
-      input_ids: seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids,
+      input_ids: unseen_ids(input_ids, past),
       attention_mask: model_kwargs.attention_mask,
       past_key_values: past,
       encoder_hidden_states: model_kwargs.encoder_hidden_states,

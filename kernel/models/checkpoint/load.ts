@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { BytesBar } from "../bytes_bar.js";
-import { cached_file, hub_cache_dir, is_offline, try_cached_file, type HubOptions } from "../hub/index.js";
+import { cached_file, hub_cache_dir, hub_options, is_offline, try_cached_file, type HubOptions } from "../hub/index.js";
 import { safe_open } from "../safetensors.js";
 import { LONG_WORK_BYTES, WEIGHTS_INDEX_NAME, WEIGHTS_NAME } from "./shards.js";
 
@@ -76,7 +76,7 @@ function read_all(files: string[], o: LoadCheckpointOptions, expect: Record<stri
 }
 
 export async function load_checkpoint(path_or_repo_id: string, o: LoadCheckpointOptions = {}): Promise<Record<string, Tensor>> {
-  const hub: HubOptions = { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
+  const hub = hub_options(o);
   const single = await try_cached_file(path_or_repo_id, WEIGHTS_NAME, hub);
   if (single) return read_all([single], o, null);
   const index_file = await try_cached_file(path_or_repo_id, WEIGHTS_INDEX_NAME, hub);

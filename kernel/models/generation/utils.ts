@@ -76,6 +76,12 @@ const UNSUPPORTED: [keyof GenerationConfigFields, unknown][] = [
 
 const as_list = (x: number | number[] | null | undefined): number[] => (x === null || x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
+/** The columns of input_ids the cache has not seen yet (all of them without a cache). */
+export function unseen_ids(input_ids: Tensor, past: Cache | null): Tensor {
+  const seen = past ? past.get_seq_length() : 0;
+  return seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids;
+}
+
 export class GenerationMixin extends Module {
   declare config: PretrainedConfig;
   declare generation_config: GenerationConfig;
@@ -186,8 +192,7 @@ export class GenerationMixin extends Module {
 
   prepare_inputs_for_generation(input_ids: Tensor, model_kwargs: ModelKwargs): Record<string, unknown> {
     const past = model_kwargs.past_key_values ?? null;
-    const seen = past ? past.get_seq_length() : 0;
-    const ids = seen ? input_ids.narrow(1, seen, input_ids._shape[1]! - seen) : input_ids;
+    const ids = unseen_ids(input_ids, past);
     const mask = model_kwargs.attention_mask ?? null;
     const position_ids = mask ? positions_from_mask(mask, ids._shape[1]!) : null;
     return { input_ids: ids, attention_mask: mask, position_ids, past_key_values: past, use_cache: model_kwargs.use_cache };

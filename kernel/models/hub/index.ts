@@ -19,6 +19,11 @@ export interface HubOptions {
   force_download?: boolean;
 }
 
+/** The hub keys of a wider options object (from_pretrained's, a tokenizer's), nothing else. */
+export function hub_options(o: HubOptions): HubOptions {
+  return { revision: o.revision, cache_dir: o.cache_dir, local_files_only: o.local_files_only, token: o.token, force_download: o.force_download };
+}
+
 // huggingface_hub's validate_repo_id: "name" or "org/name", of word characters, "-" and "."
 const REPO_ID = /^(?:[\w.-]+\/)?[\w.-]+$/;
 
