@@ -1,7 +1,8 @@
 // Native wqGemm (weight-only quantized products: int8 rows, uint4/uint2 rows with group scale and
 // zero, bitsandbytes' code4) against the TypeScript reference on every instruction set x 1/2
 // threads: the fused GEMV (M = 1) and the tiled GEMM, groups that are and are not a multiple of the
-// SIMD unit (32 AVX2, 64 AVX-512), ragged row ends, code4 blocks across rows and odd sizes, 1xN and
+// SIMD units (widened codes: 32 AVX2, 64 AVX-512; a plain vector of codes: 64/128 4-bit and 128/256
+// 2-bit weights), groups of several units, ragged row ends, code4 blocks across rows and odd sizes, 1xN and
 // Nx1 weights, fp32/bf16/fp16 activations, weights rounded to bf16/fp16, bias, NaN inputs.
 //
 // Tolerance: the reference sums in float64 over weights it dequantizes one by one; the native kernel
@@ -106,7 +107,7 @@ describe_native("native wqGemm", () => {
     const rng = new Rng(9201);
     for (const format of ["uint4", "uint2"] as const) {
       for (const [N, K, group] of [[7, 128, 64], [9, 256, 128], [5, 200, 64], [6, 130, 128], [4, 100, 32], [3, 96, 96],
-        [5, 77, 16], [3, 40, 64], [1, 300, 128], [37, 1, 64], [1, 1, 1]] as const) {
+        [5, 77, 16], [3, 40, 64], [1, 300, 128], [37, 1, 64], [1, 1, 1], [6, 600, 256], [5, 520, 256], [4, 1100, 512]] as const) {
         for (const M of [1, 3]) check(rng, { ...base, format, M, N, K, group });
       }
     }

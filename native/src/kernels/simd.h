@@ -38,6 +38,7 @@ inline float vsum(VecF v) {
 }
 inline VecF vadd(VecF a, VecF b) { return _mm512_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+template <typename T> inline void prefetch_l2(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T1); }
 // Half u of 2 * VL bf16 as floats: the even elements (u = 0) or the odd ones (u = 1). A bf16 is
 // the top half of a float, so one shift or one mask widens a whole register of pairs; gemv_x
 // stores x in the same order.
@@ -69,6 +70,7 @@ inline VecF vset1(float x) { return _mm256_set1_ps(x); }
 inline void vstore(float* p, VecF v) { _mm256_storeu_ps(p, v); }
 inline VecF vadd(VecF a, VecF b) { return _mm256_add_ps(a, b); }
 template <typename T> inline void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+template <typename T> inline void prefetch_l2(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T1); }
 // Half u of 2 * VL bf16: even (u = 0) or odd (u = 1) elements, as in the AVX-512 build.
 constexpr bool kSplitBF16 = true;
 inline VecF vload_half(const BFloat16* p, int u) {
@@ -119,6 +121,7 @@ inline VecF vadd(VecF a, VecF b) {
   return a;
 }
 template <typename T> inline void prefetch(const T*) {}
+template <typename T> inline void prefetch_l2(const T*) {}
 constexpr bool kSplitBF16 = false;
 #endif
 

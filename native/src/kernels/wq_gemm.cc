@@ -16,14 +16,17 @@
 // uint4/uint2/code4 weights are rounded to w_dtype once dequantized, as bitsandbytes' dequantize_4bit
 // rounds into the layer's dtype.
 //
-// Fast path (AVX2 / AVX-512; groups a multiple of the unit U = 4 * VL; code4 rows made of whole
-// blocks): a unit is U consecutive weights of a row, 2*VL bytes (4-bit) or VL bytes (2-bit), widened
-// so that 32-bit lane i holds elements 4i..4i+3. Vector j of the unit is every lane shifted right by
-// bits * j and looked up (by its low 4 bits) in a 16-entry table per (row, group) that holds the
-// dequantized weights themselves: table[q] = (q - zero) * scale or code[q] * absmax, rounded. x is
-// stored permuted to match: xp[u + j*VL + i] = x[u + 4i + (j ^ flip)], flip = 1 for bitsandbytes'
-// high-nibble-first bytes. Per vector of weights: one shift, one permute, one FMA; a group costs one
-// table. Other shapes, and the scalar build, dequantize rows element by element into a buffer.
+// Fast path (AVX2 / AVX-512; groups a multiple of the unit; code4 rows made of whole blocks): a
+// unit is U = P * VL consecutive weights of a row whose codes sit P to a 32-bit lane, lane i
+// holding elements P*i .. P*i+P-1. Where the group allows, the unit is one plain vector load
+// (P = 32 / bits: 8 nibbles or 16 2-bit codes a lane); otherwise (NF4's 64-weight blocks on
+// AVX-512) 2*VL bytes (4-bit) or VL bytes (2-bit) widened so that P = 4. Vector j of the unit is
+// every lane shifted right by bits * j and looked up (by its low 4 bits) in a 16-entry table per
+// (row, group) that holds the dequantized weights themselves: table[q] = (q - zero) * scale or
+// code[q] * absmax, rounded. x is stored permuted to match: xp[u + j*VL + i] = x[u + P*i + (j ^ flip)],
+// flip = 1 for bitsandbytes' high-nibble-first bytes. Per vector of weights: one shift, one
+// permute, one FMA; a group costs one table. Other shapes, and the scalar build, dequantize rows
+// element by element into a buffer.
 // GEMV (M == 1) fuses dequantization into the dot products, 1-4 rows of W at a time sharing the
 // loads of x; GEMM dequantizes tiles of W rows and runs gemv_dot (gemv.h) over the rows of x.
 #include <algorithm>
@@ -37,8 +40,6 @@ namespace lowbit {
 namespace LOWBIT_ARCH {
 
 namespace {
-
-constexpr int64_t U = 4 * VL;  // weights per unit of the fast path
 
 inline int bits_of(int format) {
   return format == static_cast<int>(WqFormat::int8) ? 8 : format == static_cast<int>(WqFormat::uint2) ? 2 : 4;
@@ -93,10 +94,12 @@ constexpr bool kFastBuild = true;
 #if defined(LOWBIT_AVX512)
 using VecI = __m512i;
 struct Table { __m512 t; };
-inline Table load_table(const float* p) { return {_mm512_loadu_ps(p)}; }
+inline Table make_table(const VecF* v) { return {v[0]}; }  // 16 entries in one vector
 inline VecF lookup(const Table& t, VecI idx) { return _mm512_permutexvar_ps(idx, t.t); }  // idx bits 0-3
-template <int BITS> inline VecI widen_unit(const uint8_t* p) {
-  if constexpr (BITS == 4) return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+// a unit's codes, P to a 32-bit lane (see the top of the file)
+template <int BITS, int P> inline VecI load_unit(const uint8_t* p) {
+  if constexpr (P * BITS == 32) return _mm512_loadu_si512(p);
+  else if constexpr (BITS == 4) return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   else return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 inline VecI shr(VecI v, int s) { return _mm512_srli_epi32(v, s); }
@@ -114,14 +117,15 @@ inline VecF round_bf16(VecF v) {  // f32_to_bf16's rounding; tables hold no NaN 
 #else
 using VecI = __m256i;
 struct Table { __m256 lo, hi; };
-inline Table load_table(const float* p) { return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
+inline Table make_table(const VecF* v) { return {v[0], v[1]}; }
 // two 8-entry permutes, and bit 3 of the index (moved to the sign bit) picks between them
 inline VecF lookup(const Table& t, VecI idx) {
   return _mm256_blendv_ps(_mm256_permutevar8x32_ps(t.lo, idx), _mm256_permutevar8x32_ps(t.hi, idx),
                           _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
 }
-template <int BITS> inline VecI widen_unit(const uint8_t* p) {
-  if constexpr (BITS == 4) return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+template <int BITS, int P> inline VecI load_unit(const uint8_t* p) {
+  if constexpr (P * BITS == 32) return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  else if constexpr (BITS == 4) return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   else return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }
 inline VecI shr(VecI v, int s) { return _mm256_srli_epi32(v, s); }
@@ -138,55 +142,62 @@ inline VecF round_bf16(VecF v) {
 }
 #endif
 
+// How many blocks of rows ahead the GEMV prefetches its weights.
+constexpr int64_t kAhead = 2;
+
 // What the tables are made from: the codes themselves (uint4), the 2-bit codes of the low 4 bits
 // (uint2: a lookup by 4 bits must ignore the neighbouring code's bits), or the code4 values.
 alignas(64) constexpr float kIota4[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 alignas(64) constexpr float kIota2[16] = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
 
 // Group gi's 16 dequantized weights, indexed by the low 4 bits of a lane.
-inline Table make_table(const WqGemmArgs& a, int64_t gi, float* buf) {
+inline Table group_table(const WqGemmArgs& a, int64_t gi) {
   const bool code4 = a.format == static_cast<int>(WqFormat::code4);
   const float* base = code4 ? a.code : a.format == static_cast<int>(WqFormat::uint2) ? kIota2 : kIota4;
-  for (int h = 0; h < 16; h += VL) {
-    VecF v = vload(base + h);
-    v = code4 ? vmul(v, vset1(a.scale[gi])) : vmul(vsub(v, vset1(a.zero[gi])), vset1(a.scale[gi]));
-    if (a.w_dtype == kFloat16) v = round_f16(v);
-    else if (a.w_dtype == kBFloat16) v = round_bf16(v);
-    vstore(buf + h, v);
+  VecF v[16 / VL];
+  for (int h = 0; h < 16 / VL; h++) {
+    v[h] = vload(base + h * VL);
+    v[h] = code4 ? vmul(v[h], vset1(a.scale[gi])) : vmul(vsub(v[h], vset1(a.zero[gi])), vset1(a.scale[gi]));
+    if (a.w_dtype == kFloat16) v[h] = round_f16(v[h]);
+    else if (a.w_dtype == kBFloat16) v[h] = round_bf16(v[h]);
   }
-  return load_table(buf);
+  return make_table(v);
 }
 
 // y[n .. n+R) for the fast layouts: the whole units fused, the ragged end of each row one by one.
-template <int R, int BITS>
+template <int R, int BITS, int P>
 void gemv_rows(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
+  constexpr int64_t U = P * VL, kUnitBytes = U * BITS / 8;
   const int64_t K = a.K, full = K / U * U, G = row_groups(a), rb = row_bytes(a);
-  constexpr int64_t kUnitBytes = U * BITS / 8;
-  VecF acc[R][4];
-  for (int r = 0; r < R; r++)
-    for (int j = 0; j < 4; j++) acc[r][j] = vzero();
-  alignas(64) float tabs[R][16];
-  // a row of 4-bit weights is only K/2 bytes: too short a stream for the hardware prefetcher to
-  // ramp up on, so the next block's rows are fetched while this block's are summed
-  const bool ahead = n + 2 * R <= a.N;
+  // two chains per row hide the FMA latency; more accumulators would spill the tables
+  VecF acc[R][2];
+  for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = vzero();
+  // a row of quantized weights is too short a stream for the hardware prefetcher to ramp up on,
+  // so the rows two blocks ahead are fetched while this block's are summed: into L2, whose miss
+  // queue is deep enough to keep DRAM busy (into L1 the misses queue up and a cold matrix
+  // streamed at half the bandwidth)
+  const int64_t next = n + kAhead * R;
+  const bool ahead = next + R <= a.N;
   for (int64_t g = 0; g * a.group < full; g++) {
     Table t[R];
-    for (int r = 0; r < R; r++) t[r] = make_table(a, (n + r) * G + g, tabs[r]);
+    for (int r = 0; r < R; r++) t[r] = group_table(a, (n + r) * G + g);
     const int64_t k1 = std::min(full, (g + 1) * a.group);
     for (int64_t k = g * a.group; k < k1; k += U) {
       VecI raw[R];
-      for (int r = 0; r < R; r++) raw[r] = widen_unit<BITS>(a.w + (n + r) * rb + k / U * kUnitBytes);
-      if (ahead) for (int r = 0; r < R; r++) prefetch(a.w + (n + R + r) * rb + k / U * kUnitBytes);
-#pragma GCC unroll 4
-      for (int j = 0; j < 4; j++) {
+      for (int r = 0; r < R; r++) raw[r] = load_unit<BITS, P>(a.w + (n + r) * rb + k / U * kUnitBytes);
+      if (ahead)
+        for (int r = 0; r < R; r++)
+          for (int64_t b = 0; b < kUnitBytes; b += 64) prefetch_l2(a.w + (next + r) * rb + k / U * kUnitBytes + b);
+#pragma GCC unroll 16
+      for (int j = 0; j < P; j++) {
         const VecF xv = vload(xp + k + j * VL);
-        for (int r = 0; r < R; r++) acc[r][j] = vfma(lookup(t[r], shr(raw[r], BITS * j)), xv, acc[r][j]);
+        for (int r = 0; r < R; r++) acc[r][j & 1] = vfma(lookup(t[r], shr(raw[r], BITS * j)), xv, acc[r][j & 1]);
       }
     }
   }
   float tail[U];
   for (int r = 0; r < R; r++) {
-    float s = vsum(vadd(vadd(acc[r][0], acc[r][1]), vadd(acc[r][2], acc[r][3])));
+    float s = vsum(vadd(acc[r][0], acc[r][1]));
     dequant_row(a, n + r, full, K, tail);
     for (int64_t k = full; k < K; k++) s += tail[k - full] * xp[k];
     y[n + r] = s;
@@ -198,11 +209,13 @@ template <int R>
 void gemv_rows_i8(const WqGemmArgs& a, const float* x, int64_t n, float* y) {
   const int64_t K = a.K, body = K / (2 * VL) * (2 * VL);
   const int8_t* w = reinterpret_cast<const int8_t*>(a.w);
-  const bool ahead = n + 2 * R <= a.N;  // as in gemv_rows
+  const int64_t next = n + kAhead * R;  // as in gemv_rows
+  const bool ahead = next + R <= a.N;
   VecF acc[R][2];
   for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = vzero();
   for (int64_t k = 0; k < body; k += 2 * VL) {
-    if (ahead) for (int r = 0; r < R; r++) prefetch(w + (n + R + r) * K + k);
+    if (ahead && k % 64 == 0)
+      for (int r = 0; r < R; r++) prefetch_l2(w + (next + r) * K + k);
     for (int u = 0; u < 2; u++) {
       const VecF xv = vload(x + k + u * VL);
       for (int r = 0; r < R; r++) acc[r][u] = vfma(int8_vec(w + (n + r) * K + k + u * VL), xv, acc[r][u]);
@@ -216,53 +229,53 @@ void gemv_rows_i8(const WqGemmArgs& a, const float* x, int64_t n, float* y) {
 }
 
 // Row n dequantized into dst in the order gemv_rows reads x (the permuted units, then the rest).
-template <int BITS>
+template <int BITS, int P>
 void decode_row_fast(const WqGemmArgs& a, int64_t n, float* dst) {
+  constexpr int64_t U = P * VL, kUnitBytes = U * BITS / 8;
   const int64_t K = a.K, full = K / U * U, G = row_groups(a), rb = row_bytes(a);
-  constexpr int64_t kUnitBytes = U * BITS / 8;
-  alignas(64) float buf[16];
   for (int64_t g = 0; g * a.group < full; g++) {
-    const Table t = make_table(a, n * G + g, buf);
+    const Table t = group_table(a, n * G + g);
     const int64_t k1 = std::min(full, (g + 1) * a.group);
     for (int64_t k = g * a.group; k < k1; k += U) {
-      const VecI raw = widen_unit<BITS>(a.w + n * rb + k / U * kUnitBytes);
-#pragma GCC unroll 4
-      for (int j = 0; j < 4; j++) vstore(dst + k + j * VL, lookup(t, shr(raw, BITS * j)));
+      const VecI raw = load_unit<BITS, P>(a.w + n * rb + k / U * kUnitBytes);
+#pragma GCC unroll 16
+      for (int j = 0; j < P; j++) vstore(dst + k + j * VL, lookup(t, shr(raw, BITS * j)));
     }
   }
   dequant_row(a, n, full, K, dst + full);
 }
 
 template <int R>
-void gemv_fast(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
+void gemv_fast(const WqGemmArgs& a, int P, const float* xp, int64_t n, float* y) {
   switch (static_cast<WqFormat>(a.format)) {
     case WqFormat::int8: return gemv_rows_i8<R>(a, xp, n, y);
-    case WqFormat::uint2: return gemv_rows<R, 2>(a, xp, n, y);
-    default: return gemv_rows<R, 4>(a, xp, n, y);
+    case WqFormat::uint2: return P == 4 ? gemv_rows<R, 2, 4>(a, xp, n, y) : gemv_rows<R, 2, 16>(a, xp, n, y);
+    default: return P == 4 ? gemv_rows<R, 4, 4>(a, xp, n, y) : gemv_rows<R, 4, 8>(a, xp, n, y);
   }
 }
 #else
 constexpr bool kFastBuild = false;
 #endif
 
-// The fast path takes int8, and group-aligned 4/2-bit rows (code4: rows of whole blocks).
-bool use_fast(const WqGemmArgs& a) {
-  if (!kFastBuild) return false;
-  if (a.format == static_cast<int>(WqFormat::int8)) return true;
-  if (a.group % U != 0) return false;
-  return a.format != static_cast<int>(WqFormat::code4) || a.K % a.group == 0;
+// Codes per 32-bit lane of the 4/2-bit fast path (see the top of the file): a plain load where
+// the group is a multiple of that unit, else the widened unit of 4 codes a lane; 0 where neither
+// applies (the scalar build, int8, other groups, code4 blocks that straddle rows).
+int lane_codes(const WqGemmArgs& a) {
+  if (!kFastBuild || a.format == static_cast<int>(WqFormat::int8)) return 0;
+  if (a.format == static_cast<int>(WqFormat::code4) && a.K % a.group != 0) return 0;
+  const int plain = 32 / bits_of(a.format);
+  return a.group % (plain * VL) == 0 ? plain : a.group % (4 * VL) == 0 ? 4 : 0;
 }
 
-// Row n's weights into dst as the x rows were laid out (permuted units on the fast path).
-void decode_row(const WqGemmArgs& a, bool permuted, int64_t n, float* dst) {
+// Row n's weights into dst as the x rows were laid out (permuted units of P codes a lane).
+void decode_row(const WqGemmArgs& a, int P, int64_t n, float* dst) {
 #if defined(LOWBIT_AVX2) || defined(LOWBIT_AVX512)
-  if (permuted) {
-    if (a.format == static_cast<int>(WqFormat::uint2)) decode_row_fast<2>(a, n, dst);
-    else decode_row_fast<4>(a, n, dst);
+  if (P) {
+    if (a.format == static_cast<int>(WqFormat::uint2)) P == 4 ? decode_row_fast<2, 4>(a, n, dst) : decode_row_fast<2, 16>(a, n, dst);
+    else P == 4 ? decode_row_fast<4, 4>(a, n, dst) : decode_row_fast<4, 8>(a, n, dst);
     return;
   }
 #endif
-  (void)permuted;
   dequant_row(a, n, 0, a.K, dst);
 }
 
@@ -280,18 +293,19 @@ float* scratch(int which, int64_t n) {
   return bufs[which].get();
 }
 
-// x widened to fp32 rows of K; permuted: each whole unit in the fast path's lane order.
+// x widened to fp32 rows of K; with P codes a lane, each whole unit in the fast path's lane order.
 template <typename T>
-void prepare_x(const T* x, int64_t M, int64_t K, bool permuted, int flip, float* out) {
+void prepare_x(const T* x, int64_t M, int64_t K, int P, int flip, float* out) {
+  const int64_t U = P * VL;
+  std::vector<float> unit(static_cast<size_t>(U));
   for (int64_t m = 0; m < M; m++) {
     float* row = out + m * K;
     to_f32(x + m * K, 1, K, row);
-    if (!permuted) continue;
-    float unit[U];
+    if (!P) continue;
     for (int64_t u = 0; u + U <= K; u += U) {
-      for (int j = 0; j < 4; j++)
-        for (int i = 0; i < VL; i++) unit[j * VL + i] = row[u + 4 * i + (j ^ flip)];
-      std::copy(unit, unit + U, row + u);
+      for (int j = 0; j < P; j++)
+        for (int i = 0; i < VL; i++) unit[j * VL + i] = row[u + P * i + (j ^ flip)];
+      std::copy(unit.begin(), unit.end(), row + u);
     }
   }
 }
@@ -326,13 +340,13 @@ void with_float_type(int dt, F&& f) {
 
 void wq_gemm(const WqGemmArgs& a) {
   const int64_t M = a.M, N = a.N, K = a.K;
-  const bool fast = use_fast(a);
-  const bool permuted = fast && a.format != static_cast<int>(WqFormat::int8);
+  const int P = lane_codes(a);
+  const bool fast = P > 0 || (kFastBuild && a.format == static_cast<int>(WqFormat::int8));
   const int flip = a.format == static_cast<int>(WqFormat::code4) ? 1 : 0;
   std::vector<float> xs(static_cast<size_t>(M * K)), out(static_cast<size_t>(M * N), 0.f);
   with_float_type(a.x_dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    prepare_x(static_cast<const T*>(a.x), M, K, permuted, flip, xs.data());
+    prepare_x(static_cast<const T*>(a.x), M, K, P, flip, xs.data());
   });
   if (K > 0 && M == 1 && fast) {
 #if defined(LOWBIT_AVX2) || defined(LOWBIT_AVX512)
@@ -342,10 +356,10 @@ void wq_gemm(const WqGemmArgs& a) {
       for (int64_t b = b0; b < b1 && !interrupted(); b++) {
         const int64_t n = 4 * b;
         switch (std::min<int64_t>(4, N - n)) {
-          case 4: gemv_fast<4>(a, xs.data(), n, out.data()); break;
-          case 3: gemv_fast<3>(a, xs.data(), n, out.data()); break;
-          case 2: gemv_fast<2>(a, xs.data(), n, out.data()); break;
-          default: gemv_fast<1>(a, xs.data(), n, out.data()); break;
+          case 4: gemv_fast<4>(a, P, xs.data(), n, out.data()); break;
+          case 3: gemv_fast<3>(a, P, xs.data(), n, out.data()); break;
+          case 2: gemv_fast<2>(a, P, xs.data(), n, out.data()); break;
+          default: gemv_fast<1>(a, P, xs.data(), n, out.data()); break;
         }
       }
     });
@@ -357,7 +371,7 @@ void wq_gemm(const WqGemmArgs& a) {
       float* tile = scratch(0, nt * K);
       for (int64_t t = t0; t < t1 && !interrupted(); t++) {
         const int64_t n0 = t * nt, rows = std::min(nt, N - n0);
-        for (int64_t r = 0; r < rows; r++) decode_row(a, permuted, n0 + r, tile + r * K);
+        for (int64_t r = 0; r < rows; r++) decode_row(a, P, n0 + r, tile + r * K);
         for (int64_t m = 0; m < M; m += 4) {
           const float* x = xs.data() + m * K;
           float* y = out.data() + m * N + n0;
