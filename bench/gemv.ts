@@ -1,13 +1,17 @@
 // `npm run bench:gemv`: batch-1 GEMV on Pythia-410m and Llama-7B layer shapes, lowbit's fp32, bf16,
 // int8, int4 (group 128) and NF4 products against onnxruntime-node's MatMulNBits on the same int4
-// weights, all in one run. Options: --threads 1,2  --rounds 15  --shapes pythia,llama (the defaults).
+// weights, all in one run, twice: with every contender's weights streamed from memory, as in
+// decoding (each call reads another copy, the copies together several times the last-level cache),
+// and with one copy that stays in the caches between calls. Options: --threads 1,2  --rounds 15
+// --shapes pythia,llama  --cache memory,cache (the defaults).
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { bnb, nn, quant, torch, Tensor } from "../kernel/index.js";
-import { GemvMeasured, Kind, KINDS, missed, Shape, table, document } from "./gemv_report.js";
+import { code4_weight } from "../kernel/quant/bnb/matmul_4bit.js";
+import { Cache, CACHES, GemvMeasured, Kind, KINDS, missed, Shape, STREAM_BYTES, table, document } from "./gemv_report.js";
 import { describe_machine } from "./machine.js";
 import { Contender, interleave, Plan, sync_contender } from "./measure.js";
 import { matmulnbits_model } from "./onnx_matmulnbits.js";
@@ -39,7 +43,29 @@ interface Prepared {
   magnitude: Tensor;
 }
 
-function prepare(s: Shape): Prepared {
+/** n copies of a weight's arrays (a fresh object each, as a layer would hold it). */
+function copies_of(w: quant.QuantizedWeight, n: number): quant.QuantizedWeight[] {
+  return Array.from({ length: n }, (_, i) => i === 0 ? w : {
+    ...w, data: w.data.slice(), scale: w.scale.slice(), zero: w.zero ? w.zero.slice() : null,
+  });
+}
+
+/** How many copies of `bytes` of weights make every call read from memory (1 in the cache case). */
+function count(cache: Cache, bytes: number): number {
+  return cache === "cache" ? 1 : Math.max(1, Math.ceil(STREAM_BYTES / bytes));
+}
+
+function weight_bytes(w: quant.QuantizedWeight): number {
+  return w.data.byteLength + w.scale.byteLength + (w.zero?.byteLength ?? 0);
+}
+
+/** Calls fn on the copies in turn. */
+function cycle<T>(items: readonly T[], fn: (item: T) => Tensor): () => Tensor {
+  let i = 0;
+  return () => fn(items[i++ % items.length]!);
+}
+
+function prepare(s: Shape, cache: Cache): Prepared {
   torch.manual_seed(0);
   const w = torch.randn([s.N, s.K]).mul(0.02);
   const x = torch.randn([1, s.K]);
@@ -48,15 +74,19 @@ function prepare(s: Shape): Prepared {
   const int4 = quant.quantize_rtn(w, { bits: 4, group_size: GROUP });
   const lin = new nn.Linear(s.K, s.N, false);
   lin.weight.copy_(w);
-  const nf4 = bnb.nn.LinearNF4.from_linear(lin);
+  const nf4_layer = bnb.nn.LinearNF4.from_linear(lin);
+  // the layer's own product, on copies of what it multiplies: its packed bytes and absmax
+  const nf4 = code4_weight("bench:gemv", nf4_layer.weight, nf4_layer.weight.quant_state!);
   const deq = quant.dequantize_weight(int4);
+  const tensors = (t: Tensor) => Array.from({ length: count(cache, t.numel() * t.dtype.itemsize) }, (_, i) => (i === 0 ? t : t.clone()));
+  const weights = (q: quant.QuantizedWeight) => copies_of(q, count(cache, weight_bytes(q)));
   return {
     run: {
-      fp32: () => nn.functional.linear(x, w),
-      bf16: () => nn.functional.linear(xb, wb),
-      int8: () => quant.quantized_linear(x, int8),
-      int4: () => quant.quantized_linear(x, int4),
-      nf4: () => nf4.forward(x),
+      fp32: cycle(tensors(w), (wi) => nn.functional.linear(x, wi)),
+      bf16: cycle(tensors(wb), (wi) => nn.functional.linear(xb, wi)),
+      int8: cycle(weights(int8), (q) => quant.quantized_linear(x, q)),
+      int4: cycle(weights(int4), (q) => quant.quantized_linear(x, q)),
+      nf4: cycle(weights(nf4), (q) => quant.quantized_linear(x, q)),
     },
     int4, x,
     reference: nn.functional.linear(x, deq),
@@ -73,20 +103,26 @@ function worst(got: Float32Array, p: Prepared, K: number): number {
   return w;
 }
 
-async function ort_session(p: Prepared, s: Shape, threads: number): Promise<ort.InferenceSession> {
+/** ORT sessions over the same int4 weights: one, or enough that their weights stream from memory. */
+async function ort_sessions(p: Prepared, s: Shape, threads: number, cache: Cache): Promise<ort.InferenceSession[]> {
   const model = matmulnbits_model({
     N: s.N, K: s.K, block_size: GROUP, codes: p.int4.data as Uint8Array, scales: p.int4.scale, zeros: p.int4.zero!,
   }, 1);
-  return ort.InferenceSession.create(model, {
+  const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all",
-  });
+  };
+  const sessions: ort.InferenceSession[] = [];
+  for (let i = 0; i < count(cache, weight_bytes(p.int4)); i++) sessions.push(await ort.InferenceSession.create(model, options));
+  return sessions;
 }
 
-function ort_contender(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Contender {
+function ort_contender(sessions: readonly ort.InferenceSession[], feeds: Record<string, ort.Tensor>): Contender {
+  let next = 0;
   return {
     async burst(reps) {
       const times: number[] = [];
       for (let i = 0; i < reps; i++) {
+        const session = sessions[next++ % sessions.length]!;
         const t0 = process.hrtime.bigint();
         await session.run(feeds);
         times.push(Number(process.hrtime.bigint() - t0) * 1e-9);
@@ -98,41 +134,48 @@ function ort_contender(session: ort.InferenceSession, feeds: Record<string, ort.
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { threads: { type: "string", default: "1,2" }, rounds: { type: "string", default: "15" }, shapes: { type: "string", default: "pythia,llama" } },
+    options: {
+      threads: { type: "string", default: "1,2" }, rounds: { type: "string", default: "15" },
+      shapes: { type: "string", default: "pythia,llama" }, cache: { type: "string", default: CACHES.join(",") },
+    },
   });
   const thread_counts = values.threads.split(",").map(Number);
   const shapes = values.shapes.split(",").flatMap((k) => SHAPES[k] ?? []);
+  const caches = values.cache.split(",") as Cache[];
   const plan: Plan = { rounds: Number(values.rounds), warmup_s: 0.5, burst_s: 0.05, pause_ms: 50 };
-  if (!thread_counts.every((t) => Number.isInteger(t) && t > 0) || !(plan.rounds > 0) || shapes.length === 0) {
-    throw new RangeError("usage: npm run bench:gemv -- [--threads 1,2] [--rounds 15] [--shapes pythia,llama]");
+  if (!thread_counts.every((t) => Number.isInteger(t) && t > 0) || !(plan.rounds > 0) || shapes.length === 0 ||
+      caches.length === 0 || !caches.every((c) => CACHES.includes(c))) {
+    throw new RangeError(`usage: npm run bench:gemv -- [--threads 1,2] [--rounds 15] [--shapes pythia,llama] [--cache ${CACHES.join(",")}]`);
   }
   const machine = describe_machine();
   const load = [os.loadavg()[0]!];
   console.log(`${machine.cpu}, ${machine.cpus} CPUs, lowbit ${machine.lowbit_isa}, Node ${machine.node}, onnxruntime-node ${ort.env.versions.common}`);
   const results: GemvMeasured[] = [];
   const checks: string[] = [];
-  for (const s of shapes) {
-    const p = prepare(s);
-    const feeds = { A: new ort.Tensor("float32", (p.x.contiguous()._data as Float32Array).slice(0, s.K), [1, s.K]) };
-    for (const threads of thread_counts) {
-      torch.set_num_threads(threads);
-      const session = await ort_session(p, s, threads);
-      try {
-        // like with like: ORT and lowbit multiply the very same int4 weights
-        const y_ort = (await session.run(feeds)).Y!.data as Float32Array;
-        const y_lb = p.run.int4().contiguous()._data as Float32Array;
-        const [wo, wl] = [worst(y_ort, p, s.K), worst(y_lb, p, s.K)];
-        if (!(wo <= 1 && wl <= 1)) {
-          throw new Error(`${s.model} ${s.layer}: ORT's or lowbit's int4 output is off the dequantized reference ` +
-            `(${wo.toFixed(2)} and ${wl.toFixed(2)} times the bound); the timings would not compare like with like`);
+  for (const cache of caches) {
+    for (const s of shapes) {
+      const p = prepare(s, cache);
+      const feeds = { A: new ort.Tensor("float32", (p.x.contiguous()._data as Float32Array).slice(0, s.K), [1, s.K]) };
+      for (const threads of thread_counts) {
+        torch.set_num_threads(threads);
+        const sessions = await ort_sessions(p, s, threads, cache);
+        try {
+          // like with like: ORT and lowbit multiply the very same int4 weights
+          const y_ort = (await sessions[0]!.run(feeds)).Y!.data as Float32Array;
+          const y_lb = p.run.int4().contiguous()._data as Float32Array;
+          const [wo, wl] = [worst(y_ort, p, s.K), worst(y_lb, p, s.K)];
+          if (!(wo <= 1 && wl <= 1)) {
+            throw new Error(`${s.model} ${s.layer}: ORT's or lowbit's int4 output is off the dequantized reference ` +
+              `(${wo.toFixed(2)} and ${wl.toFixed(2)} times the bound); the timings would not compare like with like`);
+          }
+          if (threads === thread_counts[0] && cache === caches[0]) checks.push(`${s.model} ${s.layer} ORT ${wo.toFixed(3)}, lowbit ${wl.toFixed(3)} of the bound`);
+          const contenders = KINDS.map((k) => (k === "ort" ? ort_contender(sessions, feeds) : sync_contender(p.run[k])));
+          const bursts = await interleave(contenders, plan);
+          results.push({ cache, threads, shape: s, bursts: Object.fromEntries(KINDS.map((k, i) => [k, bursts[i]!])) as GemvMeasured["bursts"] });
+          console.log(table(results.slice(-1)).split("\n").slice(2).join("\n"));
+        } finally {
+          for (const session of sessions) await session.release();
         }
-        if (threads === thread_counts[0]) checks.push(`${s.model} ${s.layer} ORT ${wo.toFixed(3)}, lowbit ${wl.toFixed(3)} of the bound`);
-        const contenders = KINDS.map((k) => (k === "ort" ? ort_contender(session, feeds) : sync_contender(p.run[k])));
-        const bursts = await interleave(contenders, plan);
-        results.push({ threads, shape: s, bursts: Object.fromEntries(KINDS.map((k, i) => [k, bursts[i]!])) as GemvMeasured["bursts"] });
-        console.log(table(results.slice(-1)).split("\n").slice(2).join("\n"));
-      } finally {
-        await session.release();
       }
     }
   }
