@@ -4,6 +4,7 @@ export { quantize, freeze, fnmatch } from "./quantize.js";
 export type { QuantizeOptions } from "./quantize.js";
 export { QLinear, weight_group_size } from "./qlinear.js";
 export type { QModuleOptions } from "./qlinear.js";
+export { QLayerNorm } from "./qlayernorm.js";
 export { QModuleMixin, is_qmodule } from "./qmodule.js";
 export type { QModule } from "./qmodule.js";
 export { ActivationQBytesTensor, quantize_activation } from "./activations.js";
