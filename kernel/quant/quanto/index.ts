@@ -8,6 +8,8 @@ export { QLayerNorm } from "./qlayernorm.js";
 export { QModuleMixin, is_qmodule } from "./qmodule.js";
 export type { QModule } from "./qmodule.js";
 export { ActivationQBytesTensor, quantize_activation } from "./activations.js";
+export { Calibration, absmax_scale } from "./calibrate.js";
+export type { CalibrationOptions } from "./calibrate.js";
 export { qbytes_mm } from "./qbytes_mm.js";
 export { AbsmaxOptimizer, MaxOptimizer, quantize_weight, group, ungroup, WeightQBytesTensor, WeightQBitsTensor } from "./weights.js";
 export type { OptimizerOptions, QuantizeWeightOptions } from "./weights.js";
