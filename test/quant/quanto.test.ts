@@ -269,6 +269,7 @@ describe("quanto bad input", () => {
     expect(m.get_submodule("0")).toBeInstanceOf(quanto.QLayerNorm);
     expect(m.get_submodule("1")).not.toBeInstanceOf(quanto.QLinear);
     quanto.freeze(m);  // nothing to freeze in a QLayerNorm, but it is a quantized module
+    expect(quanto.quantization_map(m)).toEqual({ 0: { weights: "none", activations: "qint8" } });
     expect(() => quanto.quantize(new nn.LayerNorm(8), { activations: quanto.qint8 })).toThrow(/model itself is an nn.LayerNorm/);
   });
 
@@ -281,7 +282,22 @@ describe("quanto bad input", () => {
     expect(q.name).toBe("1");
     quanto.freeze(m);
     expect(Object.keys(m.state_dict()).sort()).toEqual(["0.bias", "0.input_scale", "0.output_scale", "0.weight", "1.bias", "1.input_scale", "1.output_scale", "1.weight._data", "1.weight._scale"]);
-    expect(m(torch.randn([2, 8]))).toBeInstanceOf(quanto.ActivationQBytesTensor);
+    const x = torch.randn([2, 8]);
+    quanto.Calibration().run(() => m(x));
+    expect(m(x)).not.toBeInstanceOf(quanto.ActivationQBytesTensor);  // streamline: outputs float now
+    // requantize into a fresh float model: the calibrated scales come back (output quantization
+    // too, since a fresh QLinear has its output hook: the streamline state is not saved, as in quanto)
+    torch.manual_seed(1);
+    const fresh = new nn.Sequential(new nn.LayerNorm(8), new nn.Linear(8, 4));
+    quanto.requantize(fresh, m.state_dict(), quanto.quantization_map(m));
+    expect(fresh.get_submodule("0")).toBeInstanceOf(quanto.QLayerNorm);
+    expect((fresh.get_submodule("1") as quanto.QLinear).input_scale.item()).toBe(q.input_scale.item());
+    const y = fresh(x) as quanto.ActivationQBytesTensor;
+    expect(y).toBeInstanceOf(quanto.ActivationQBytesTensor);
+    expect(torch.equal(y._scale, q.output_scale)).toBe(true);
+    const bad = { ...m.state_dict(), "0.weight": torch.ones([3]) };
+    expect(() => quanto.requantize(new nn.Sequential(new nn.LayerNorm(8), new nn.Linear(8, 4)), bad, quanto.quantization_map(m)))
+      .toThrow(/layer "0": "weight" must be float \[8\]/);
   });
 
   it("a QLinear built with the constructor quantizes outputs only, as quanto's (quantize_input false)", () => {

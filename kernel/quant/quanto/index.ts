@@ -14,5 +14,5 @@ export { qbytes_mm } from "./qbytes_mm.js";
 export { AbsmaxOptimizer, MaxOptimizer, quantize_weight, group, ungroup, WeightQBytesTensor, WeightQBitsTensor } from "./weights.js";
 export type { OptimizerOptions, QuantizeWeightOptions } from "./weights.js";
 export { PackedTensor, pack_weights, unpack_weights } from "./pack.js";
-export { quantization_map, requantize, load_frozen_qlinear, frozen_keys } from "./serialization.js";
+export { quantization_map, requantize, load_frozen_qlinear, load_qlayernorm, frozen_keys } from "./serialization.js";
 export type { QuantizationMap } from "./serialization.js";
