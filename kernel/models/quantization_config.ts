@@ -128,7 +128,8 @@ export class BitsAndBytesConfig {
 export interface QuantoConfigOptions {
   /** "int8" (default), "int4" or "int2" ("float8" is not supported by lowbit) */
   weights?: string;
-  /** null only (transformers' integration quantizes weights only) */
+  /** null, or "int8" (accepted here as transformers does; from_pretrained then refuses it, as
+   *  transformers' quanto quantizer does; "float8" is not supported by lowbit) */
   activations?: string | null;
   modules_to_not_convert?: string[] | null;
 }
@@ -145,11 +146,12 @@ export class QuantoConfig {
     const fn = "QuantoConfig";
     const weights = o.weights ?? "int8";
     if (!["int8", "int4", "int2"].includes(weights)) throw new TypeError(`${fn}: weights must be "int8", "int4" or "int2", got ${JSON.stringify(weights)}`);
-    if (o.activations != null) throw new TypeError(`${fn}: activations must be null; transformers' quanto integration quantizes weights only`);
+    const activations = o.activations ?? null;
+    if (activations !== null && activations !== "int8") throw new TypeError(`${fn}: activations must be null or "int8", got ${JSON.stringify(activations)}${activations === "float8" ? " (float8 is not supported by lowbit)" : ""}`);
     const skip = o.modules_to_not_convert ?? null;
     if (skip !== null && (!Array.isArray(skip) || skip.some((s) => typeof s !== "string"))) throw new TypeError(`${fn}: modules_to_not_convert must be a list of module names`);
     this.weights = weights;
-    this.activations = null;
+    this.activations = activations;
     this.modules_to_not_convert = skip && [...skip];
   }
 

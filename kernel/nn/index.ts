@@ -1,5 +1,5 @@
 // The `nn` namespace.
-export { Module, RemovableHandle, deepcopy } from "./module.js";
+export { Module, RemovableHandle, deepcopy, register_module_forward_hook, register_module_forward_pre_hook } from "./module.js";
 export { Parameter } from "./parameter.js";
 export { Linear } from "./modules/linear.js";
 export { Embedding } from "./modules/embedding.js";

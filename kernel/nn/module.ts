@@ -20,6 +20,25 @@ export class RemovableHandle {
 
 let next_hook_id = 0;
 
+// torch's global hooks (torch.nn.modules.module): they run on every module's call, before the
+// module's own hooks, as optimum-quanto's Calibration needs to see each layer's inputs and outputs
+const global_forward_pre_hooks = new Map<number, ForwardPreHook>();
+const global_forward_hooks = new Map<number, ForwardHook>();
+
+/** torch.nn.modules.module.register_module_forward_pre_hook: a pre-hook for every module. */
+export function register_module_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
+  const id = next_hook_id++;
+  global_forward_pre_hooks.set(id, hook);
+  return new RemovableHandle(global_forward_pre_hooks as Map<number, unknown>, id);
+}
+
+/** torch.nn.modules.module.register_module_forward_hook: a forward hook for every module. */
+export function register_module_forward_hook(hook: ForwardHook): RemovableHandle {
+  const id = next_hook_id++;
+  global_forward_hooks.set(id, hook);
+  return new RemovableHandle(global_forward_hooks as Map<number, unknown>, id);
+}
+
 /** Makes instances callable: the constructor returns a function whose prototype is the class's. */
 export class Callable {
   constructor() {
@@ -62,12 +81,12 @@ export class Module extends Callable {
 
   __call__(...args: unknown[]): unknown {
     let a = args;
-    for (const hook of this._forward_pre_hooks.values()) {
+    for (const hook of [...global_forward_pre_hooks.values(), ...this._forward_pre_hooks.values()]) {
       const r = hook(this, a);
       if (r !== undefined) a = Array.isArray(r) ? r : [r];
     }
     let out = this.forward(...a);
-    for (const hook of this._forward_hooks.values()) {
+    for (const hook of [...global_forward_hooks.values(), ...this._forward_hooks.values()]) {
       const r = hook(this, a, out);
       if (r !== undefined) out = r;
     }

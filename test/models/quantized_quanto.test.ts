@@ -2,7 +2,9 @@
 // stores (int8 codes, a [out, 1] scale, scalar input/output scales per QLinear), the course's
 // flan-T5-small numbers, generation on the quantized model, save_pretrained writing quanto's keys
 // and quanto_qmap.json (as Python's json.dump(qmap, indent=4) writes it), from_pretrained reloading
-// them identically, damaged checkpoints refused by key, and QuantoConfig quantizing while loading.
+// them identically, damaged checkpoints refused by key, and QuantoConfig quantizing while loading;
+// then activations (qint8): calibrated models generating, and their scales and QLayerNorms saved
+// and reloaded, and QuantoConfig's activations refused by from_pretrained as transformers does.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -154,6 +156,14 @@ describe("quanto checkpoints", () => {
     expect(torch.equal(logits(opt, again), logits(opt, model))).toBe(true);
   });
 
+  test("QuantoConfig with activations: accepted as transformers accepts it, refused by from_pretrained as transformers refuses it", async () => {
+    const config = new transformers.QuantoConfig({ weights: "int8", activations: "int8" });
+    expect(config.to_dict()).toEqual({ quant_method: "quanto", weights: "int8", activations: "int8", modules_to_not_convert: null });
+    await expect(fx.auto.from_pretrained(dir, { quantization_config: config }))
+      .rejects.toThrow(/transformers does not quantize activations with a QuantoConfig.*quanto.quantize\(model, \{ weights: quanto.qint8, activations: quanto.qint8 \}\)/);
+    expect(() => new transformers.QuantoConfig({ activations: "float8" })).toThrow(/activations must be null or "int8", got "float8" \(float8 is not supported by lowbit\)/);
+  });
+
   test("QuantoConfig quantizes while loading: frozen QLinear as quanto.quantize makes them, LM head kept", async () => {
     const model = await fx.auto.from_pretrained(dir, { quantization_config: new transformers.QuantoConfig({ weights: "int4" }) });
     const direct = await fx.auto.from_pretrained(dir);
@@ -162,5 +172,50 @@ describe("quanto checkpoints", () => {
     expect(model.get_submodule("lm_head").constructor).toBe(nn.Linear);
     expect(same_state(model, direct)).toEqual([]);
     expect(model.config.quantization_config).toEqual({ quant_method: "quanto", weights: "int4", activations: null, modules_to_not_convert: null });
+  });
+});
+
+describe("quanto activations (qint8) on the tiny models", () => {
+  const neox = FIXTURES.find((f) => f.name === "tiny-gpt-neox")!;
+
+  test.each([neox, t5])("$name: quantize + Calibration + freeze, then generation works", async (fx) => {
+    const model = await fx.auto.from_pretrained(fixture("models", fx.name));
+    quanto.quantize(model, { weights: quanto.qint8, activations: quanto.qint8 });
+    const layernorms = [...model.named_modules()].filter(([, m]) => m instanceof quanto.QLayerNorm).length;
+    // GPT-NeoX's LayerNorms become QLayerNorm; T5's norm is an RMS norm, not an nn.LayerNorm
+    expect(layernorms > 0).toBe(fx.name === "tiny-gpt-neox");
+    quanto.Calibration({ momentum: 0.9 }).run(() => logits(fx, model));
+    for (const [, m] of model.named_modules()) {
+      if (m instanceof quanto.QLinear) expect(m.input_scale.item()).not.toBe(1);
+    }
+    quanto.freeze(model);
+    const ids = reference_input_ids(fx);
+    const out = await model.generate({ input_ids: ids, max_new_tokens: 6 });
+    // T5 generates decoder tokens after its start token; GPT-NeoX continues the prompt
+    expect(out.shape).toEqual([1, (fx.name === "tiny-t5" ? 1 : ids.shape[1]!) + 6]);
+  });
+
+  test("save_pretrained → from_pretrained keeps the calibrated scales, the QLayerNorms and the logits", async () => {
+    const model = await neox.auto.from_pretrained(fixture("models", neox.name));
+    quanto.quantize(model, { weights: quanto.qint8, activations: quanto.qint8 });
+    // without streamline every output stays quantized, as in a freshly loaded model
+    quanto.Calibration({ streamline: false }).run(() => logits(neox, model));
+    quanto.freeze(model);
+    const out = scratch();
+    await model.save_pretrained(out);
+    const qmap = JSON.parse(readFileSync(path.join(out, "quanto_qmap.json"), "utf8"));
+    expect(qmap["gpt_neox.layers.0.input_layernorm"]).toEqual({ weights: "none", activations: "qint8" });
+    expect(qmap["gpt_neox.layers.0.attention.dense"]).toEqual({ weights: "qint8", activations: "qint8" });
+    const saved = load_file(path.join(out, "model.safetensors"));
+    const ln = model.get_submodule("gpt_neox.layers.0.input_layernorm") as quanto.QLayerNorm;
+    expect(saved["gpt_neox.layers.0.input_layernorm.output_scale"]!.item()).toBe(ln.output_scale.item());
+    const again = await neox.auto.from_pretrained(out);
+    expect(again.get_submodule("gpt_neox.layers.0.input_layernorm")).toBeInstanceOf(quanto.QLayerNorm);
+    expect((again.get_submodule("gpt_neox.layers.0.attention.dense") as quanto.QLinear).activation_qtype).toBe(quanto.qint8);
+    expect(same_state(model, again)).toEqual([]);
+    expect(torch.equal(logits(neox, again), logits(neox, model))).toBe(true);
+    // a damaged QLayerNorm entry is named
+    edit_checkpoint(out, (t) => { delete t["gpt_neox.layers.0.input_layernorm.output_scale"]; });
+    await expect(neox.auto.from_pretrained(out)).rejects.toThrow('missing "gpt_neox.layers.0.input_layernorm.output_scale"');
   });
 });

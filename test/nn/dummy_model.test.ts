@@ -174,6 +174,20 @@ describe("nn.Module", () => {
     expect(seen.length).toBe(1);
   });
 
+  it("global module hooks run on every module, before its own hooks, until removed", () => {
+    const m = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
+    const order: string[] = [];
+    const own_pre = m.get_submodule("0").register_forward_pre_hook(() => { order.push("own pre"); });
+    const own = m.get_submodule("0").register_forward_hook(() => { order.push("own post"); });
+    const pre = nn.register_module_forward_pre_hook((mod) => { order.push(`pre ${mod._get_name()}`); });
+    const post = nn.register_module_forward_hook((mod) => { order.push(`post ${mod._get_name()}`); });
+    m(torch.ones(1, 2));
+    expect(order).toEqual(["pre Sequential", "pre Linear", "own pre", "post Linear", "own post", "pre ReLU", "post ReLU", "post Sequential"]);
+    for (const h of [pre, post, own_pre, own]) h.remove();
+    m(torch.ones(1, 2));
+    expect(order.length).toBe(8);
+  });
+
   it("eval() turns dropout off, train() back on, recursively", () => {
     const m = new nn.Sequential(new nn.Dropout(0.5));
     const x = torch.ones(1000);

@@ -5,7 +5,6 @@
 import { DType, float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../../nn/module.js";
-import { Linear } from "../../nn/modules/linear.js";
 import { progress } from "../../viz/progress.js";
 import { build_with_default_dtype } from "../no_init.js";
 import type { PreTrainedModel } from "../modeling_utils.js";
@@ -37,14 +36,15 @@ export abstract class HfQuantizer {
     return torch_dtype;
   }
 
-  /** The nn.Linear layers the method replaces, by dotted name. */
-  protected abstract targets(model: PreTrainedModel, keep_in_fp32: readonly string[]): Map<string, Linear>;
+  /** The layers the method replaces (nn.Linear, and nn.LayerNorm for quanto's activations), by
+   *  dotted name. */
+  protected abstract targets(model: PreTrainedModel, keep_in_fp32: readonly string[]): Map<string, Module>;
   /** The quantized layer made from a loaded float layer. */
-  protected quantize_layer(_linear: Linear, _name: string): Module {
+  protected quantize_layer(_layer: Module, _name: string): Module {
     throw new Error(`${this.quant_method} quantizes whole models, not layer by layer`);
   }
   /** An empty quantized layer of the float layer's shape, for a pre-quantized checkpoint. */
-  protected empty_layer(_linear: Linear, _name: string): Module {
+  protected empty_layer(_layer: Module, _name: string): Module {
     throw new Error(`loading checkpoints saved with ${this.quant_method} quantization is not supported yet`);
   }
   /** The keys (relative to the layer) a pre-quantized checkpoint must hold for `layer`. */
@@ -52,7 +52,7 @@ export abstract class HfQuantizer {
     return [];
   }
   /** Replaces the targets of a loaded float model by their quantized layers. */
-  protected quantize_model(model: PreTrainedModel, targets: Map<string, Linear>, _dtype: DType): void {
+  protected quantize_model(model: PreTrainedModel, targets: Map<string, Module>, _dtype: DType): void {
     for (const [name, linear] of progress([...targets], { desc: `Quantizing (${this.quant_method})`, unit: "layer" })) {
       set_module(model, name, this.quantize_layer(linear, name));
     }
@@ -78,7 +78,7 @@ export abstract class HfQuantizer {
     Object.defineProperty(model, "hf_quantizer", { value: this, enumerable: false, writable: true, configurable: true });
   }
 
-  private load_prequantized(model: PreTrainedModel, targets: Map<string, Linear>, tensors: Record<string, Tensor>, source: string, dtype: DType): void {
+  private load_prequantized(model: PreTrainedModel, targets: Map<string, Module>, tensors: Record<string, Tensor>, source: string, dtype: DType): void {
     const layers = build_with_default_dtype(dtype, () => new Map([...targets].map(([name, linear]) => [name, this.empty_layer(linear, name)])));
     const rest = { ...tensors };
     const problems: string[] = [];

@@ -1,12 +1,15 @@
 // quanto through from_pretrained: transformers' QuantoHfQuantizer (a QuantoConfig quantizes the
-// loaded model's nn.Linear layers, all but the LM head and tied weights, and freezes them), and
-// optimum-quanto's reload of a saved quantized model (QuantizedModelForCausalLM.from_pretrained):
-// quanto_qmap.json names the QLinear layers, whose frozen weights come from the checkpoint.
+// loaded model's nn.Linear layers, all but the LM head and tied weights, and freezes them; it
+// refuses activations, as transformers does), and optimum-quanto's reload of a saved quantized
+// model (QuantizedModelForCausalLM.from_pretrained): quanto_qmap.json names the QLinear and
+// QLayerNorm layers, whose frozen weights and calibrated scales come from the checkpoint.
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../../nn/module.js";
 import { Linear } from "../../nn/modules/linear.js";
+import { LayerNorm } from "../../nn/modules/normalization.js";
+import { QLayerNorm } from "../../quant/quanto/qlayernorm.js";
 import { QLinear } from "../../quant/quanto/qlinear.js";
-import { frozen_keys, load_frozen_qlinear, qlinear_for, quantization_map, QuantizationMap } from "../../quant/quanto/serialization.js";
+import { frozen_keys, load_qmodule, qmodule_for, quantization_map, QuantizationMap } from "../../quant/quanto/serialization.js";
 import type { PreTrainedModel } from "../modeling_utils.js";
 import type { QuantoConfig } from "../quantization_config.js";
 import { HfQuantizer } from "./base.js";
@@ -21,11 +24,16 @@ export class QuantoHfQuantizer extends HfQuantizer {
   /** Either a QuantoConfig (quantize while loading) or a saved quantization map (reload). */
   constructor(config: QuantoConfig | null, private readonly qmap: QuantizationMap | null = null) {
     super("quanto", config, qmap !== null);
+    if (config?.activations != null && qmap === null) {
+      throw new Error("from_pretrained: transformers does not quantize activations with a QuantoConfig (its quanto quantizer refuses activations); " +
+        "load the float model and use quanto for activation quantization: quanto.quantize(model, { weights: quanto.qint8, activations: quanto.qint8 }), " +
+        "quanto.Calibration().run(() => model(samples)), quanto.freeze(model)");
+    }
   }
 
-  protected targets(model: PreTrainedModel): Map<string, Linear> {
+  protected targets(model: PreTrainedModel): Map<string, Linear | LayerNorm> {
     if (this.qmap) {
-      const out = new Map<string, Linear>();
+      const out = new Map<string, Linear | LayerNorm>();
       for (const name of Object.keys(this.qmap)) {
         let m: Module;
         try {
@@ -33,7 +41,9 @@ export class QuantoHfQuantizer extends HfQuantizer {
         } catch {
           throw new Error(`${QMAP_NAME} names "${name}", which ${model._get_name()} does not have`);
         }
-        if (!(m instanceof Linear)) throw new Error(`${QMAP_NAME} names "${name}", a ${m._get_name()} in ${model._get_name()}; only nn.Linear layers can be QLinear`);
+        if (!(m instanceof Linear || m instanceof LayerNorm)) {
+          throw new Error(`${QMAP_NAME} names "${name}", a ${m._get_name()} in ${model._get_name()}; only nn.Linear (QLinear) and nn.LayerNorm (QLayerNorm) layers are quantized`);
+        }
         out.set(name, m);
       }
       return out;
@@ -48,16 +58,16 @@ export class QuantoHfQuantizer extends HfQuantizer {
     return q;
   }
 
-  protected override empty_layer(linear: Linear, name: string): Module {
-    return qlinear_for(linear, this.qmap![name]!, name);
+  protected override empty_layer(layer: Module, name: string): Module {
+    return qmodule_for(layer, this.qmap![name]!, name);
   }
 
   protected override required_keys(layer: Module): string[] {
-    return frozen_keys(layer as QLinear);
+    return frozen_keys(layer as QLinear | QLayerNorm);
   }
 
   protected override load_layer(layer: Module, entries: Record<string, Tensor>): void {
-    load_frozen_qlinear(layer as QLinear, entries);
+    load_qmodule(layer as QLinear | QLayerNorm, entries);
   }
 }
 
@@ -68,7 +78,8 @@ export function quanto_files(model: PreTrainedModel): Record<string, string> {
   const qmap = quantization_map(model);
   const names = Object.keys(qmap);
   if (names.length === 0) return {};
-  const unfrozen = names.filter((n) => !(model.get_submodule(n) as QLinear).frozen);
+  // a QLayerNorm has no quantized weight to freeze
+  const unfrozen = names.filter((n) => { const m = model.get_submodule(n); return m instanceof QLinear && !m.frozen; });
   if (unfrozen.length) {
     throw new Error(`save_pretrained: the quanto layers ${unfrozen.slice(0, 3).map((n) => `"${n}"`).join(", ")}${unfrozen.length > 3 ? ", ..." : ""} are not frozen; call quanto.freeze(model) first`);
   }

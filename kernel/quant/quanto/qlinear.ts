@@ -1,15 +1,18 @@
 // optimum-quanto's QLinear (nn/qlinear.py + nn/qmodule.py): an nn.Linear whose weight is quantized
 // on the fly (quantize → dequantize in every forward) until freeze() stores the quantized weight in
 // its place: int8 codes + scale for qint8, packed uint8 codes + scale + shift for qint4/qint2. The
-// forward is quanto's CPU path: y = x @ dequantize(W)ᵀ + bias.
+// forward is quanto's CPU path: y = x @ dequantize(W)ᵀ + bias, except for a quantized input with
+// qint8 weights, which takes quanto's int8 product (qbytes_mm).
 import { as_dtype, DType } from "../../tensor/dtype.js";
 import { get_default_dtype } from "../../tensor/defaults.js";
-import { ones } from "../../tensor/ops/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { linear } from "../../nn/functional.js";
 import { Module } from "../../nn/module.js";
 import { Linear } from "../../nn/modules/linear.js";
 import { Parameter } from "../../nn/parameter.js";
+import { ActivationQBytesTensor } from "./activations.js";
+import { qbytes_mm } from "./qbytes_mm.js";
+import { QModuleMixin } from "./qmodule.js";
 import { as_qtype, qtype } from "./qtypes.js";
 import { AbsmaxOptimizer, MaxOptimizer, quantize_weight, WeightQBitsTensor, WeightQBytesTensor } from "./weights.js";
 import { check_bias_flag, check_features } from "../layer_args.js";
@@ -17,10 +20,13 @@ import { check_bias_flag, check_features } from "../layer_args.js";
 export interface QModuleOptions {
   /** quanto.qint8 / qint4 / qint2, their names, or torch.int8 */
   weights?: qtype | DType | string | null;
-  /** only null for now (activation quantization is not implemented) */
+  /** quanto.qint8 (or "qint8", torch.int8), or null for weight-only quantization */
   activations?: qtype | DType | string | null;
   optimizer?: AbsmaxOptimizer | MaxOptimizer | null;
   dtype?: DType | string;
+  /** quantize the input with input_scale (quanto's default is false for the constructor;
+   *  from_module and quantize() set it) */
+  quantize_input?: boolean;
 }
 
 /** QModuleMixin's group size: 128 if in_features > 128 and it divides, else the largest of 96, 64
@@ -35,28 +41,22 @@ export function weight_group_size(in_features: number, bits: number): number | n
 /** @internal set while from_module builds a QLinear, so no random initialisation is drawn */
 let building_from_module = false;
 
-export class QLinear extends Module {
+export class QLinear extends QModuleMixin(Module) {
   in_features: number;
   out_features: number;
   weight: Parameter | WeightQBytesTensor | WeightQBitsTensor;
   bias: Parameter | null;
-  declare input_scale: Tensor;
-  declare output_scale: Tensor;
   declare weight_qtype: qtype | null;
-  declare activation_qtype: qtype | null;
   declare weight_group_size: number | null;
   declare optimizer: AbsmaxOptimizer | MaxOptimizer | null;
 
-  /** QLinear(in_features, out_features, bias = true, { dtype, weights, activations, optimizer }):
-   *  initialised as nn.Linear is. */
+  /** QLinear(in_features, out_features, bias = true, { dtype, weights, activations, optimizer,
+   *  quantize_input }): initialised as nn.Linear is. */
   constructor(in_features: number, out_features: number, bias = true, o: QModuleOptions = {}) {
     super();
     const fn = "quanto.QLinear";
     check_features(fn, { in_features, out_features });
     check_bias_flag(fn, bias);
-    if (o.activations != null) {
-      throw new Error(`${fn}: activation quantization (activations=${String(o.activations)}) is not supported yet in lowbit; use activations: null (weights-only quantization)`);
-    }
     const wq = o.weights == null ? null : as_qtype(o.weights, fn);
     const dtype = o.dtype === undefined ? get_default_dtype() : as_dtype(o.dtype);
     this.in_features = in_features;
@@ -71,11 +71,9 @@ export class QLinear extends Module {
     }
     const hidden = (k: string, v: unknown) => Object.defineProperty(this, k, { enumerable: false, writable: true, configurable: true, value: v });
     hidden("weight_qtype", wq);
-    hidden("activation_qtype", null);
     hidden("weight_group_size", wq === null ? null : weight_group_size(in_features, wq.bits));
     hidden("optimizer", o.optimizer ?? (wq === null ? null : wq.bits === 8 ? new AbsmaxOptimizer() : new MaxOptimizer()));
-    this.register_buffer("input_scale", ones([], { dtype }));
-    this.register_buffer("output_scale", ones([], { dtype }));
+    this._init_activations(fn, o.activations, dtype, o.quantize_input ?? false);
   }
 
   /** QLinear.from_module(linear, { weights, activations, optimizer }): shares the Linear's weight and
@@ -89,7 +87,7 @@ export class QLinear extends Module {
     building_from_module = true;
     let q: QLinear;
     try {
-      q = new QLinear(module.in_features, module.out_features, module.bias !== null, { ...o, dtype: module.weight.dtype });
+      q = new QLinear(module.in_features, module.out_features, module.bias !== null, { ...o, dtype: module.weight.dtype, quantize_input: true });
     } finally {
       building_from_module = false;
     }
@@ -124,6 +122,11 @@ export class QLinear extends Module {
 
   override forward(input: Tensor): Tensor {
     const q = this.qweight;
+    if (input instanceof ActivationQBytesTensor && q instanceof WeightQBytesTensor) {
+      const out = qbytes_mm(input.int_repr(), q._data, input._scale.mul(q._scale));
+      return this.bias ? out.add(this.bias) : out;
+    }
+    // a quantized input anywhere else is read as its dequantized values, as quanto's fallback does
     const w = q instanceof Parameter ? q : q.dequantize();
     return linear(input, w, this.bias);
   }

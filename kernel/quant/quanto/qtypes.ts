@@ -52,3 +52,16 @@ export function as_qtype(w: unknown, fn: string, what = "weights"): qtype {
   throw new TypeError(`${fn}: unsupported ${what} type ${w instanceof DType ? `torch.${w.name}` : typeof w === "string" ? `"${w}"` : String(w)}; ` +
     `expected quanto.qint8, quanto.qint4, quanto.qint2 (or torch.int8, "qint8", "int4", "int2")`);
 }
+
+/** activations= is quanto.qint8 (or "qint8", "int8", torch.int8): quanto quantizes activations
+ *  into 8-bit ActivationQBytesTensor only, and its float8 activations need float8 kernels lowbit
+ *  does not have. */
+export function as_activation_qtype(a: unknown, fn: string): qtype {
+  const name = a instanceof qtype || a instanceof DType ? a.name : typeof a === "string" ? a : "";
+  if (name.includes("float8")) {
+    throw new TypeError(`${fn}: float8 activations (${name}) are not supported in lowbit, which has no float8 type; use activations: quanto.qint8, or null for weight-only quantization`);
+  }
+  const q = as_qtype(a, fn, "activations");
+  if (q.bits !== 8) throw new TypeError(`${fn}: activations must be 8-bit (quanto.qint8), got ${q}; quanto quantizes activations to 8 bits only`);
+  return q;
+}
