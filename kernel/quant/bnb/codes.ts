@@ -99,23 +99,34 @@ function linspace_f32(start: number, end: number, steps: number): Float32Array {
   return out;
 }
 
+// CUDA dQuantizeNF4's thresholds, the midpoints of consecutive NF4 codes, are float literals: the
+// compiler rounds each decimal once, to the nearest float32, which is what these are. (The decimals
+// as float64 -- what this compared with before -- or Math.fround of them, which rounds twice, give
+// the other side of a float32 for four midpoints each: the midpoints of float32 codes sit on
+// float32 ties.) As in the kernel, y is compared in float32.
+const N_78 = 0.03979014977812767, N_1112 = 0.3893125355243683, N_1314 = 0.6427869200706482;
+const N_1415 = 0.8614783883094788, N_1213 = 0.5016633868217468, N_910 = 0.2035212516784668;
+const N_1011 = 0.2920137643814087, N_89 = 0.1202552542090416, N_34 = -0.33967941999435425;
+const N_56 = -0.13791173696517944, N_67 = -0.045525018125772476, N_45 = -0.23460739850997925;
+const N_12 = -0.6106328964233398, N_23 = -0.4599952697753906, N_01 = -0.8480964303016663;
+
 /** CUDA dQuantizeNF4: the nearest NF4 nibble by a decision tree of float32 midpoints; a value on a
  *  midpoint takes the lower code, and NaN (0 · 1/0 in an all-zero block) falls through to 0. */
 export function nf4_nibble(x: number): number {
-  if (x > 0.03979014977812767) {
-    if (x > 0.3893125355243683) {
-      if (x > 0.6427869200706482) return x > 0.8614784181118011 ? 0b1111 : 0b1110;
-      return x > 0.5016634166240692 ? 0b1101 : 0b1100;
+  if (x > N_78) {
+    if (x > N_1112) {
+      if (x > N_1314) return x > N_1415 ? 0b1111 : 0b1110;
+      return x > N_1213 ? 0b1101 : 0b1100;
     }
-    if (x > 0.2035212516784668) return x > 0.2920137718319893 ? 0b1011 : 0b1010;
-    return x > 0.1202552504837513 ? 0b1001 : 0b1000;
+    if (x > N_910) return x > N_1011 ? 0b1011 : 0b1010;
+    return x > N_89 ? 0b1001 : 0b1000;
   }
-  if (x > -0.33967943489551544) {
-    if (x > -0.13791173323988914) return x > -0.045525018125772476 ? 0b0111 : 0b0110;
-    return x > -0.23460740596055984 ? 0b0101 : 0b0100;
+  if (x > N_34) {
+    if (x > N_56) return x > N_67 ? 0b0111 : 0b0110;
+    return x > N_45 ? 0b0101 : 0b0100;
   }
-  if (x > -0.6106329262256622) return x > -0.4599952697753906 ? 0b0011 : 0b0010;
-  return x > -0.8480964004993439 ? 0b0001 : 0b0000;
+  if (x > N_12) return x > N_23 ? 0b0011 : 0b0010;
+  return x > N_01 ? 0b0001 : 0b0000;
 }
 
 // the kernel's float literals, as float32
