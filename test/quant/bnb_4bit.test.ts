@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { bnb, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { expect_bits, tensor_bytes } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
@@ -62,7 +63,7 @@ describe("bnb.functional code tables", () => {
   });
 });
 
-describe("bnb.functional 4-bit vs the fixtures", () => {
+describe_backends("bnb.functional 4-bit vs the fixtures", () => {
   it("has the README's cases", () => {
     expect(expected.cases.length).toBeGreaterThanOrEqual(4);
     expect(expected.blocksize).toBe(64);
@@ -159,7 +160,7 @@ describe("bnb.functional 4-bit vs the fixtures", () => {
   }
 });
 
-describe("bnb.functional 4-bit by hand", () => {
+describe_backends("bnb.functional 4-bit by hand", () => {
   it("a 3-value tensor: nearest NF4 codes, first value in the high nibble, padded with a 0 nibble", () => {
     const A = torch.tensor([0.5, -1, 0.25]);  // absmax 1: 0.5 -> 0.4407 (12), -1 -> 0, 0.25 -> 0.2461 (10)
     const [packed, qs] = F.quantize_4bit(A, { quant_type: "nf4" });
@@ -215,7 +216,7 @@ describe("bnb.functional 4-bit by hand", () => {
   });
 });
 
-describe("bnb.functional edge cases", () => {
+describe_backends("bnb.functional edge cases", () => {
   it("an all-zero block quantizes to nibble 0 and dequantizes to zeros, never NaN (as the CUDA kernel)", () => {
     for (const quant_type of ["nf4", "fp4"] as const) {
       const A = torch.zeros([2, 64], { dtype: torch.float16 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, quanto, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { expect_bits } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
@@ -60,7 +61,7 @@ function fixture_linear(l: Layer): nn.Linear {
 const bits_of = (tag: string) => (tag.startsWith("qint4") ? 4 : 2);
 const qtype_of = (tag: string) => (tag.startsWith("qint4") ? quanto.qint4 : quanto.qint2);
 
-describe("quanto fixture", () => {
+describe_backends("quanto fixture", () => {
   it("has the public layers", () => {
     expect(expected.layers.map((l) => l.name)).toEqual(expect.arrayContaining(["main", "g64"]));
   });
