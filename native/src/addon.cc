@@ -8,6 +8,8 @@
 #include <iterator>
 #include <mutex>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "cpu/cpuinfo.h"
 #include "cpu/threadpool.h"
@@ -520,6 +522,14 @@ int64_t positive(Napi::Env env, const std::string& fn, const Napi::Value& v, con
   return x;
 }
 
+// A quantizer's two sizes, info[0] and info[1] ([rows, columns]), checked.
+std::pair<int64_t, int64_t> sizes(Napi::Env env, const std::string& fn, const Napi::CallbackInfo& info, const char* rows,
+                                  const char* cols) {
+  const int64_t r = to_i64(env, info[0], rows), c = to_i64(env, info[1], cols);
+  check_shape(env, fn.c_str(), {r, c});
+  return {r, c};
+}
+
 // quantizeBlockwise(n, blocksize, kind, x, xDtype, xOff, code|null, q, absmax) -> the index of the
 // first NaN/Inf, or -1 (kernels/quantize_blockwise.cc; kind: BlockwiseKind).
 Napi::Value QuantizeBlockwise(const Napi::CallbackInfo& info) {
@@ -577,9 +587,7 @@ Napi::Value Int8VectorwiseQuant(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string fn = "int8_vectorwise_quant";
   Int8QuantArgs a;
-  a.rows = to_i64(env, info[0], "rows");
-  a.k = to_i64(env, info[1], "k");
-  check_shape(env, fn.c_str(), {a.rows, a.k});
+  std::tie(a.rows, a.k) = sizes(env, fn, info, "rows", "k");
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array)
     fail_type(env, fn + ": A must be float16 bits in a Uint16Array");
   a.a = reinterpret_cast<const Half*>(float_operand(env, fn, info[2], kFloat16, info[3], a.rows * a.k));
@@ -589,7 +597,7 @@ Napi::Value Int8VectorwiseQuant(const Napi::CallbackInfo& info) {
   a.ca = reinterpret_cast<int8_t*>(sized(env, fn, "CA", info[5], napi_int8_array, "Int8Array", kInt8, a.rows * a.k).data);
   a.sca = f32_array(env, fn, "SCA", info[6], a.rows);
   a.outlier_cols = reinterpret_cast<uint8_t*>(sized(env, fn, "outlier_cols", info[7], napi_uint8_array, "Uint8Array", kUInt8, a.k).data);
-  const int64_t bad = a.rows * a.k ? active->int8_vectorwise_quant(a) : -1;
+  const int64_t bad = a.rows * a.k > 0 ? active->int8_vectorwise_quant(a) : -1;
   return refused_index(env, bad);
 }
 
@@ -606,9 +614,7 @@ Napi::Value QuantizeRtn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string fn = "quantize_rtn";
   RtnArgs a;
-  a.N = to_i64(env, info[0], "N");
-  a.K = to_i64(env, info[1], "K");
-  check_shape(env, fn.c_str(), {a.N, a.K});
+  std::tie(a.N, a.K) = sizes(env, fn, info, "N", "K");
   a.bits = quant_bits(env, fn, info[2]);
   a.group = a.bits == 8 ? 1 : positive(env, fn, info[3], "group");
   a.x_dtype = to_dtype(env, info[5]);
@@ -619,7 +625,7 @@ Napi::Value QuantizeRtn(const Napi::CallbackInfo& info) {
   a.scale = f32_array(env, fn, "scale", info[8], stats);
   if (a.bits != 8)
     a.zero = f32_array(env, fn, "zero", info[9], stats);
-  const int64_t bad = a.N * a.K ? active->quantize_rtn(a) : -1;
+  const int64_t bad = a.N * a.K > 0 ? active->quantize_rtn(a) : -1;
   return refused_index(env, bad);
 }
 
@@ -630,9 +636,7 @@ Napi::Value QuantoQuantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string fn = "quanto_quantize";
   QuantoArgs a;
-  a.R = to_i64(env, info[0], "R");
-  a.C = to_i64(env, info[1], "C");
-  check_shape(env, fn.c_str(), {a.R, a.C});
+  std::tie(a.R, a.C) = sizes(env, fn, info, "R", "C");
   a.bits = quant_bits(env, fn, info[2]);
   a.x_dtype = to_dtype(env, info[4]);
   a.x = float_operand(env, fn, info[3], a.x_dtype, info[5], a.R * a.C);
@@ -651,9 +655,39 @@ Napi::Value QuantoQuantize(const Napi::CallbackInfo& info) {
   }
   const int64_t vpi = 8 / a.bits;
   a.q = code_bytes(env, fn, info[9], (a.R + vpi - 1) / vpi * a.C);
-  if (a.R * a.C) active->quanto_quantize(a);
+  if (a.R * a.C > 0) active->quanto_quantize(a);
   throw_kernel_error(env);
   return env.Undefined();
+}
+
+// hqqProximal(R, C, axis, W, scale, zero, maxV, lpNorm, beta, kappa, iters, codes, errors) -> the
+// rounds run (kernels/quantize_hqq.cc): W Float32Array [R, C] (finite), scale and zero Float32Arrays
+// of one value per group (R for axis 1, C for axis 0; zero updated), codes Uint8Array [R, C],
+// errors Float64Array [iters].
+Napi::Value HqqProximal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "hqq_proximal";
+  HqqArgs a;
+  std::tie(a.R, a.C) = sizes(env, fn, info, "R", "C");
+  const int64_t axis = to_i64(env, info[2], "axis");
+  if (axis != 0 && axis != 1) fail(env, fn + ": axis must be 0 or 1, got " + std::to_string(axis));
+  a.axis = static_cast<int>(axis);
+  const int64_t groups = a.axis == 1 ? a.R : a.C;
+  a.W = f32_array(env, fn, "W", info[3], a.R * a.C);
+  a.scale = f32_array(env, fn, "scale", info[4], groups);
+  a.zero = f32_array(env, fn, "zero", info[5], groups);
+  a.max_v = static_cast<float>(to_f64(env, info[6], "max_v"));
+  a.lp_norm = to_f64(env, info[7], "lp_norm");
+  a.beta = to_f64(env, info[8], "beta");
+  a.kappa = to_f64(env, info[9], "kappa");
+  a.iters = to_i64(env, info[10], "iters");
+  if (a.iters < 0) fail(env, fn + ": iters must be >= 0, got " + std::to_string(a.iters));
+  if (!(a.max_v >= 0 && a.max_v <= 255)) fail(env, fn + ": max_v must be in [0, 255] (uint8 codes), got " + info[6].ToString().Utf8Value());
+  a.codes = reinterpret_cast<uint8_t*>(sized(env, fn, "codes", info[11], napi_uint8_array, "Uint8Array", kUInt8, a.R * a.C).data);
+  a.errors = reinterpret_cast<double*>(sized(env, fn, "errors", info[12], napi_float64_array, "Float64Array", kFloat64, a.iters).data);
+  const int64_t rounds = a.R * a.C > 0 ? active->hqq_proximal(a) : 0;
+  throw_kernel_error(env);
+  return Napi::Number::New(env, static_cast<double>(rounds));
 }
 
 RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
@@ -781,6 +815,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("int8VectorwiseQuant", Napi::Function::New(env, Int8VectorwiseQuant));
   exports.Set("quantizeRtn", Napi::Function::New(env, QuantizeRtn));
   exports.Set("quantoQuantize", Napi::Function::New(env, QuantoQuantize));
+  exports.Set("hqqProximal", Napi::Function::New(env, HqqProximal));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   return exports;

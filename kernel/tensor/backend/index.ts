@@ -27,6 +27,7 @@ function as_kernels(n: NativeAddon): Kernels {
     gemm: n.gemm, softmax: n.softmax, layerNorm: n.layerNorm, int8Gemm: n.int8Gemm, wqGemm: n.wqGemm,
     quantizeBlockwise: n.quantizeBlockwise, dequantizeBlockwise: n.dequantizeBlockwise,
     int8VectorwiseQuant: n.int8VectorwiseQuant, quantizeRtn: n.quantizeRtn, quantoQuantize: n.quantoQuantize,
+    hqqProximal: n.hqqProximal,
   };
 }
 

@@ -82,6 +82,14 @@ export interface Kernels {
    *  are not refused (quanto quantizes them as its ops do). */
   quantoQuantize(R: number, C: number, bits: number, x: TypedArray, x_dtype: number, x_off: number,
                  scale: TypedArray, shift: TypedArray | null, shift_dtype: number, q: Uint8Array | Int8Array): void;
+  /** hqq's proximal solver (reference/quantize_hqq.ts) on the float32 [R, C] view W, one group per
+   *  row (axis 1) or column (axis 0), with the groups' inverse scales: moves `zero` in place for
+   *  at most `iters` rounds, errors[i] = round i's mean |W − W_r|, then codes [R, C] =
+   *  clamp(round(W·s + z), 0, max_v) with the final zeros (iters 0: plain rounding). Returns the
+   *  rounds run. W must be finite. */
+  hqqProximal(R: number, C: number, axis: number, W: Float32Array, scale: Float32Array, zero: Float32Array,
+              max_v: number, lp_norm: number, beta: number, kappa: number, iters: number,
+              codes: Uint8Array, errors: Float64Array): number;
   /** Row-wise (log_)softmax over contiguous rows of n. */
   softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
           rows: number, n: number, log: boolean): void;

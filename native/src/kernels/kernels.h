@@ -171,6 +171,22 @@ struct QuantoArgs {
   uint8_t* q = nullptr;
 };
 
+// hqq's proximal solver on the float32 [R, C] view W, one group per row (axis 1) or column (axis
+// 0): zero moves in place for at most `iters` rounds (errors[i]: round i's mean |W - W_r|), then
+// codes [R, C] = clamp(round(W * s + z), 0, max_v) with the final zeros. Returns the rounds run.
+struct HqqArgs {
+  int64_t R = 0, C = 0;
+  int axis = 0;
+  const float* W = nullptr;
+  const float* scale = nullptr;  // inverse scales, one per group
+  float* zero = nullptr;         // one per group, in and out
+  float max_v = 0;
+  double lp_norm = 0, beta = 0, kappa = 0;
+  int64_t iters = 0;
+  uint8_t* codes = nullptr;
+  double* errors = nullptr;      // iters
+};
+
 // Rows of n contiguous elements: softmax / log_softmax / layer_norm over the last dimension.
 struct RowArgs {
   int64_t rows = 0, n = 0;
@@ -200,6 +216,7 @@ struct Kernels {
   int64_t (*int8_vectorwise_quant)(const Int8QuantArgs& args);
   int64_t (*quantize_rtn)(const RtnArgs& args);
   void (*quanto_quantize)(const QuantoArgs& args);
+  int64_t (*hqq_proximal)(const HqqArgs& args);
 };
 
 namespace scalar { extern const Kernels kernels; }

@@ -1,5 +1,5 @@
 // Float inputs of the reference quantizers as float32 values (exact for every float dtype they
-// take), and the first value they refuse. They are the fallback when the addon cannot load, so
+// take), the first value they refuse, and the rounding of their codes. They are the fallback when the addon cannot load, so
 // 16-bit values are widened by their bits: a table for float16, a shift for bfloat16.
 import type { TypedArray } from "../../dtype.js";
 import { from_f16 } from "../../half.js";
@@ -26,4 +26,11 @@ export function float_values(x: TypedArray, dtype: number, off: number, n: numbe
 export function first_nonfinite(v: Float32Array): number {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return i;
   return -1;
+}
+
+/** Python 3's int(round(x)) for a float: ties to even, and never -0 (Math.round(-0.4) is -0),
+ *  as the quantizers' codes and zero points are rounded. */
+export function round_half_even(x: number): number {
+  const r = Math.round(x);
+  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }

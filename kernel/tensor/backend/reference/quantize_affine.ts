@@ -3,8 +3,7 @@
 // native/src/kernels/quantize_affine.cc is tested against.
 import type { TypedArray } from "../../dtype.js";
 import { from_bf16, from_f16, to_bf16, to_f16 } from "../../half.js";
-import { first_nonfinite, float_values } from "./floats.js";
-import { round_half_even } from "./scalar_ops.js";
+import { first_nonfinite, float_values, round_half_even } from "./floats.js";
 
 const f32 = Math.fround;
 const F16 = 6, BF16 = 7, UINT8 = 1;
@@ -40,7 +39,7 @@ export function quantizeRtn(N: number, K: number, bits: number, group: number, x
         hi = Math.max(hi, v[n * K + k]!);
       }
       const s = hi === lo ? 1 : f32(f32(hi - lo) / top);
-      const z = Math.min(top, round_half_even(f32(-lo / s)) + 0);
+      const z = Math.min(top, round_half_even(f32(-lo / s)));
       scale[n * G + g] = s;
       zero![n * G + g] = z;
       for (let k = k0; k < k1; k++) {
