@@ -9,6 +9,10 @@
       "native/src/kernels/rows.cc",
       "native/src/kernels/int8_gemm.cc",
       "native/src/kernels/wq_gemm.cc",
+      "native/src/kernels/quantize_blockwise.cc",
+      "native/src/kernels/quantize_int8.cc",
+      "native/src/kernels/quantize_affine.cc",
+      "native/src/kernels/quantize_hqq.cc",
       "native/src/kernels/table.cc"
     ],
     "common_cflags": ["-O3", "-fPIC", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"]

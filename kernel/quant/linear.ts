@@ -2,6 +2,7 @@
 // teach it: r = s·(q − z), q = clamp(round(r/s + z), qmin, qmax). Scales and zero points are
 // computed the way the course's Python computes them (Python floats from .item(), Python's
 // half-to-even round()), and the tensor arithmetic is torch's fp32, so codes match bit for bit.
+import { round_half_even } from "../tensor/backend/reference/floats.js";
 import { float32, int32 } from "../tensor/dtype.js";
 import { tensor as make_tensor } from "../tensor/ops/creation.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -10,11 +11,8 @@ import { dtype_arg, q_range, QDType } from "./dtype.js";
 type DTypeArg = QDType | { dtype?: QDType };
 
 /** Python 3's int(round(x)) for a float: ties go to the even integer, and the result is an int,
- *  so never -0 (Math.round(-0.4) is -0). */
-export function round_half_even(x: number): number {
-  const r = Math.round(x);
-  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
-}
+ *  so never -0 (Math.round(-0.4) is -0). The reference quantizers round their codes this way. */
+export { round_half_even };
 
 function need_tensor(fn: string, x: unknown, what = "tensor"): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${what} must be a Tensor, got ${x === null ? "null" : typeof x}`);

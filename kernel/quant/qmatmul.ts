@@ -6,8 +6,8 @@
 import { K } from "../tensor/backend/index.js";
 import { WQ_FORMAT, WqFormatName, wq_weight } from "../tensor/backend/reference/wq.js";
 import { allocate, DType, float32 } from "../tensor/dtype.js";
+import { read } from "../tensor/elements.js";
 import { Tensor } from "../tensor/tensor.js";
-import { round_half_even } from "./linear.js";
 
 export type { WqFormatName };
 
@@ -116,7 +116,8 @@ export interface QuantizeRtnOptions {
  *  8 bits: scale = absmax/127 per row, q = round(w/scale). 4/2 bits, per group (GPTQ's RTN
  *  grid): lo = min(min w, 0), hi = max(max w, 0), scale = (hi - lo)/(2^bits - 1),
  *  zero = round(-lo/scale), q = clamp(round(w/scale) + zero, 0, 2^bits - 1). All in float32; an
- *  all-zero row or group gets scale 1 and zero 0, so it dequantizes to exact zeros. */
+ *  all-zero row or group gets scale 1 and zero 0, so it dequantizes to exact zeros. The loops are
+ *  Kernels.quantizeRtn (native, or reference/quantize_affine.ts). */
 export function quantize_rtn(weight: Tensor, o: QuantizeRtnOptions): QuantizedWeight {
   const fn = "quantize_rtn";
   if (!(weight instanceof Tensor) || !weight.dtype.is_floating_point || weight.ndim !== 2) {
@@ -124,46 +125,17 @@ export function quantize_rtn(weight: Tensor, o: QuantizeRtnOptions): QuantizedWe
   }
   const bits = o.bits;
   if (bits !== 8 && bits !== 4 && bits !== 2) throw new RangeError(`${fn}: bits must be 8, 4 or 2, got ${String(bits)}`);
-  const [N, Kd] = [weight.shape[0]!, weight.shape[1]!];
-  const w = weight.to(float32).contiguous();
-  const v = (w._data as Float32Array).subarray(w._offset, w._offset + N * Kd);
-  const bad = v.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) {
-    throw new RangeError(`${fn}: the weight holds ${v[bad]} at [${Math.floor(bad / Kd)}, ${bad % Kd}]; quantization needs finite weights`);
-  }
-  const f32 = Math.fround;
-  if (bits === 8) {
-    const q = new Int8Array(N * Kd), scale = new Float32Array(N);
-    for (let n = 0; n < N; n++) {
-      let m = 0;
-      for (let k = 0; k < Kd; k++) m = Math.max(m, Math.abs(v[n * Kd + k]!));
-      const s = m === 0 ? 1 : f32(m / 127);
-      scale[n] = s;
-      for (let k = 0; k < Kd; k++) q[n * Kd + k] = round_half_even(f32(v[n * Kd + k]! / s));
-    }
-    return { format: "int8", shape: [N, Kd], data: q, scale, zero: null, code: null, group: Kd, dtype: float32 };
-  }
-  const group = o.group_size ?? 128;
+  const group = bits === 8 ? weight.shape[1]! : o.group_size ?? 128;
   if (!Number.isInteger(group) || group < 1) throw new RangeError(`${fn}: group_size must be a positive integer, got ${group}`);
-  const per = 8 / bits, top = 2 ** bits - 1, G = Math.ceil(Kd / group), row_bytes = Math.ceil(Kd / per);
-  const data = new Uint8Array(N * row_bytes), scale = new Float32Array(N * G), zero = new Float32Array(N * G);
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < G; g++) {
-      const k0 = g * group, k1 = Math.min(Kd, k0 + group);
-      let lo = 0, hi = 0;
-      for (let k = k0; k < k1; k++) {
-        lo = Math.min(lo, v[n * Kd + k]!);
-        hi = Math.max(hi, v[n * Kd + k]!);
-      }
-      const s = hi === lo ? 1 : f32(f32(hi - lo) / top);
-      const z = Math.min(top, round_half_even(f32(-lo / s)));
-      scale[n * G + g] = s;
-      zero[n * G + g] = z;
-      for (let k = k0; k < k1; k++) {
-        const q = Math.max(0, Math.min(top, round_half_even(f32(v[n * Kd + k]! / s)) + z));
-        data[n * row_bytes + Math.floor(k / per)]! |= q << (bits * (k % per));
-      }
-    }
+  const [N, Kd] = [weight.shape[0]!, weight.shape[1]!];
+  const w = (FLOATS.includes(weight.dtype.name) ? weight : weight.to(float32)).contiguous();
+  const G = Math.ceil(Kd / group), per = 8 / bits;
+  const data = bits === 8 ? new Int8Array(N * Kd) : new Uint8Array(N * Math.ceil(Kd / per));
+  const scale = new Float32Array(bits === 8 ? N : N * G), zero = bits === 8 ? null : new Float32Array(N * G);
+  const bad = K.quantizeRtn(N, Kd, bits, group, w._data, w.dtype.code, w._offset, data, scale, zero);
+  if (bad >= 0) {
+    throw new RangeError(`${fn}: the weight holds ${read(w._data, w.dtype, w._offset + bad)} at [${Math.floor(bad / Kd)}, ${bad % Kd}]; quantization needs finite weights`);
   }
-  return { format: bits === 4 ? "uint4" : "uint2", shape: [N, Kd], data, scale, zero, code: null, group, dtype: float32 };
+  const format = bits === 8 ? "int8" : bits === 4 ? "uint4" : "uint2";
+  return { format, shape: [N, Kd], data, scale, zero, code: null, group, dtype: float32 };
 }

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <mutex>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "cpu/cpuinfo.h"
 #include "cpu/threadpool.h"
@@ -472,6 +474,222 @@ Napi::Value WqGemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// A typed array of one element type, read from its start, holding at least `need` elements.
+Buf sized(Napi::Env env, const std::string& fn, const char* what, const Napi::Value& v, napi_typedarray_type type,
+          const char* type_name, int dtype, int64_t need) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    fail_type(env, fn + ": " + what + " must be a" + (type_name[0] == 'I' ? "n " : " ") + type_name);
+  Buf b = to_buf(env, v, dtype, what);
+  if (b.length < need)
+    fail(env, fn + ": " + what + " holds " + std::to_string(b.length) + " values; " + std::to_string(need) + " are needed");
+  return b;
+}
+
+// A Float32Array of at least `need` values, read or written from its start.
+float* f32_array(Napi::Env env, const std::string& fn, const char* what, const Napi::Value& v, int64_t need) {
+  return reinterpret_cast<float*>(sized(env, fn, what, v, napi_float32_array, "Float32Array", kFloat32, need).data);
+}
+
+// What a quantizer that refuses NaN/Inf returns: the first refused index, or -1.
+Napi::Value refused_index(Napi::Env env, int64_t bad) {
+  throw_kernel_error(env);
+  return Napi::Number::New(env, static_cast<double>(bad));
+}
+
+// Quantized codes: a Uint8Array or Int8Array of at least `need` bytes, written from its start.
+uint8_t* code_bytes(Napi::Env env, const std::string& fn, const Napi::Value& v, int64_t need) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().ElementSize() != 1)
+    fail_type(env, fn + ": the codes must be a Uint8Array or Int8Array");
+  Buf b = to_buf(env, v, kUInt8, "codes");
+  if (b.length < need) fail(env, fn + ": the codes hold " + std::to_string(b.length) + " bytes; " + std::to_string(need) + " are needed");
+  return reinterpret_cast<uint8_t*>(b.data);
+}
+
+// A quantizer's input x [n]: float32, bfloat16 or float16, contiguous from its offset.
+const void* float_operand(Napi::Env env, const std::string& fn, const Napi::Value& data, int dtype, const Napi::Value& off,
+                          int64_t n) {
+  if (dtype != kFloat32 && dtype != kBFloat16 && dtype != kFloat16)
+    fail_type(env, fn + ": the input must be float32, bfloat16 or float16, not " + dtype_name(dtype));
+  Buf x = to_buf(env, data, dtype, "input");
+  const int64_t o = to_i64(env, off, "offset");
+  check_bounds(env, (fn + ": input").c_str(), x, o, {n}, {1});
+  return x.data + o * dtype_size(dtype);
+}
+
+int64_t positive(Napi::Env env, const std::string& fn, const Napi::Value& v, const char* what) {
+  const int64_t x = to_i64(env, v, what);
+  if (x < 1) fail(env, fn + ": " + what + " must be at least 1, got " + std::to_string(x));
+  return x;
+}
+
+// A quantizer's two sizes, info[0] and info[1] ([rows, columns]), checked.
+std::pair<int64_t, int64_t> sizes(Napi::Env env, const std::string& fn, const Napi::CallbackInfo& info, const char* rows,
+                                  const char* cols) {
+  const int64_t r = to_i64(env, info[0], rows), c = to_i64(env, info[1], cols);
+  check_shape(env, fn.c_str(), {r, c});
+  return {r, c};
+}
+
+// quantizeBlockwise(n, blocksize, kind, x, xDtype, xOff, code|null, q, absmax) -> the index of the
+// first NaN/Inf, or -1 (kernels/quantize_blockwise.cc; kind: BlockwiseKind).
+Napi::Value QuantizeBlockwise(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "quantize_blockwise";
+  BlockwiseArgs a;
+  a.n = to_i64(env, info[0], "n");
+  check_shape(env, fn.c_str(), {a.n});
+  a.blocksize = positive(env, fn, info[1], "blocksize");
+  const int64_t kind = to_i64(env, info[2], "kind");
+  if (kind < 0 || kind > static_cast<int64_t>(BlockwiseKind::dynamic)) fail(env, fn + ": unknown kind " + std::to_string(kind));
+  a.kind = static_cast<int>(kind);
+  const bool bytes = a.kind == static_cast<int>(BlockwiseKind::dynamic);
+  // packed nibbles: every block must start on a byte
+  if (!bytes && a.blocksize % 2) fail(env, fn + ": 4-bit blocks must have an even size, got " + std::to_string(a.blocksize));
+  a.x_dtype = to_dtype(env, info[4]);
+  a.x = float_operand(env, fn, info[3], a.x_dtype, info[5], a.n);
+  if (bytes) a.code = f32_array(env, fn, "code", info[6], 256);
+  a.q = code_bytes(env, fn, info[7], bytes ? a.n : (a.n + 1) / 2);
+  a.absmax = f32_array(env, fn, "absmax", info[8], (a.n + a.blocksize - 1) / a.blocksize);
+  const int64_t bad = a.n ? active->quantize_blockwise(a) : -1;
+  return refused_index(env, bad);
+}
+
+// dequantizeBlockwise(n, blocksize, bits, q, code, absmax, out, outDtype): out [n] = code[q_i] *
+// absmax[i / blocksize], rounded once to outDtype (float32, bfloat16 or float16).
+Napi::Value DequantizeBlockwise(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "dequantize_blockwise";
+  DequantBlockwiseArgs a;
+  a.n = to_i64(env, info[0], "n");
+  check_shape(env, fn.c_str(), {a.n});
+  a.blocksize = positive(env, fn, info[1], "blocksize");
+  a.bits = static_cast<int>(to_i64(env, info[2], "bits"));
+  if (a.bits != 4 && a.bits != 8) fail(env, fn + ": bits must be 4 or 8, got " + std::to_string(a.bits));
+  if (a.bits == 4 && a.blocksize % 2) fail(env, fn + ": 4-bit blocks must have an even size, got " + std::to_string(a.blocksize));
+  a.q = code_bytes(env, fn, info[3], a.bits == 8 ? a.n : (a.n + 1) / 2);
+  a.code = f32_array(env, fn, "code", info[4], a.bits == 8 ? 256 : 16);
+  a.absmax = f32_array(env, fn, "absmax", info[5], (a.n + a.blocksize - 1) / a.blocksize);
+  a.out_dtype = to_dtype(env, info[7]);
+  if (a.out_dtype != kFloat32 && a.out_dtype != kBFloat16 && a.out_dtype != kFloat16)
+    fail_type(env, fn + ": the output must be float32, bfloat16 or float16, not " + dtype_name(a.out_dtype));
+  Buf out = to_buf(env, info[6], a.out_dtype, "output");
+  check_bounds(env, (fn + ": output").c_str(), out, 0, {a.n}, {1});
+  a.out = out.data;
+  if (a.n) active->dequantize_blockwise(a);
+  throw_kernel_error(env);
+  return env.Undefined();
+}
+
+// int8VectorwiseQuant(rows, k, a, aOff, threshold, CA, SCA, outlierCols) -> the index of the first
+// NaN/Inf that is not an outlier, or -1: a float16 (Uint16Array) [rows, k] from aOff; CA Int8Array
+// [rows, k], SCA Float32Array [rows], outlierCols Uint8Array [k] (kernels/quantize_int8.cc).
+Napi::Value Int8VectorwiseQuant(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "int8_vectorwise_quant";
+  Int8QuantArgs a;
+  std::tie(a.rows, a.k) = sizes(env, fn, info, "rows", "k");
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array)
+    fail_type(env, fn + ": A must be float16 bits in a Uint16Array");
+  a.a = reinterpret_cast<const Half*>(float_operand(env, fn, info[2], kFloat16, info[3], a.rows * a.k));
+  const double t = to_f64(env, info[4], "threshold");
+  if (!(t >= 0)) fail(env, fn + ": threshold must be >= 0, got " + info[4].ToString().Utf8Value());
+  a.threshold = static_cast<float>(t);
+  a.ca = reinterpret_cast<int8_t*>(sized(env, fn, "CA", info[5], napi_int8_array, "Int8Array", kInt8, a.rows * a.k).data);
+  a.sca = f32_array(env, fn, "SCA", info[6], a.rows);
+  a.outlier_cols = reinterpret_cast<uint8_t*>(sized(env, fn, "outlier_cols", info[7], napi_uint8_array, "Uint8Array", kUInt8, a.k).data);
+  const int64_t bad = a.rows * a.k > 0 ? active->int8_vectorwise_quant(a) : -1;
+  return refused_index(env, bad);
+}
+
+int quant_bits(Napi::Env env, const std::string& fn, const Napi::Value& v) {
+  const int64_t bits = to_i64(env, v, "bits");
+  if (bits != 8 && bits != 4 && bits != 2) fail(env, fn + ": bits must be 8, 4 or 2, got " + std::to_string(bits));
+  return static_cast<int>(bits);
+}
+
+// quantizeRtn(N, K, bits, group, x, xDtype, xOff, q, scale, zero|null) -> the index of the first
+// NaN/Inf, or -1 (kernels/quantize_affine.cc; bits 8: q [N, K], scale [N]; 4/2: q rows of
+// ceil(K * bits / 8) bytes, scale and zero [N, ceil(K / group)]).
+Napi::Value QuantizeRtn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "quantize_rtn";
+  RtnArgs a;
+  std::tie(a.N, a.K) = sizes(env, fn, info, "N", "K");
+  a.bits = quant_bits(env, fn, info[2]);
+  a.group = a.bits == 8 ? 1 : positive(env, fn, info[3], "group");
+  a.x_dtype = to_dtype(env, info[5]);
+  a.x = float_operand(env, fn, info[4], a.x_dtype, info[6], a.N * a.K);
+  const int per = 8 / a.bits;
+  const int64_t stats = a.bits == 8 ? a.N : a.N * ((a.K + a.group - 1) / a.group);
+  a.q = code_bytes(env, fn, info[7], a.N * ((a.K + per - 1) / per));
+  a.scale = f32_array(env, fn, "scale", info[8], stats);
+  if (a.bits != 8)
+    a.zero = f32_array(env, fn, "zero", info[9], stats);
+  const int64_t bad = a.N * a.K > 0 ? active->quantize_rtn(a) : -1;
+  return refused_index(env, bad);
+}
+
+// quantoQuantize(R, C, bits, x, xDtype, xOff, scale, shift|null, shiftDtype, q): optimum-quanto's
+// quantize_weight of x [R, C] (kernels/quantize_affine.cc); scale [R] in x's dtype, shift [R] in x's
+// dtype or uint8 for 4/2 bits (none for 8); q int8 [R, C] or packed uint8 [ceil(R * bits / 8), C].
+Napi::Value QuantoQuantize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "quanto_quantize";
+  QuantoArgs a;
+  std::tie(a.R, a.C) = sizes(env, fn, info, "R", "C");
+  a.bits = quant_bits(env, fn, info[2]);
+  a.x_dtype = to_dtype(env, info[4]);
+  a.x = float_operand(env, fn, info[3], a.x_dtype, info[5], a.R * a.C);
+  Buf scale = to_buf(env, info[6], a.x_dtype, "scale");
+  if (scale.length < a.R) fail(env, fn + ": scale holds " + std::to_string(scale.length) + " values; " + std::to_string(a.R) + " are needed");
+  a.scale = scale.data;
+  if (a.bits == 8) {
+    if (!info[7].IsNull() && !info[7].IsUndefined()) fail_type(env, fn + ": int8 codes are symmetric; shift must be null");
+  } else {
+    a.shift_dtype = to_dtype(env, info[8]);
+    if (a.shift_dtype != a.x_dtype && a.shift_dtype != kUInt8)
+      fail_type(env, fn + ": shift must have the input's dtype or be uint8, not " + dtype_name(a.shift_dtype));
+    Buf shift = to_buf(env, info[7], a.shift_dtype, "shift");
+    if (shift.length < a.R) fail(env, fn + ": shift holds " + std::to_string(shift.length) + " values; " + std::to_string(a.R) + " are needed");
+    a.shift = shift.data;
+  }
+  const int64_t vpi = 8 / a.bits;
+  a.q = code_bytes(env, fn, info[9], (a.R + vpi - 1) / vpi * a.C);
+  if (a.R * a.C > 0) active->quanto_quantize(a);
+  throw_kernel_error(env);
+  return env.Undefined();
+}
+
+// hqqProximal(R, C, axis, W, scale, zero, maxV, lpNorm, beta, kappa, iters, codes, errors) -> the
+// rounds run (kernels/quantize_hqq.cc): W Float32Array [R, C] (finite), scale and zero Float32Arrays
+// of one value per group (R for axis 1, C for axis 0; zero updated), codes Uint8Array [R, C],
+// errors Float64Array [iters].
+Napi::Value HqqProximal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string fn = "hqq_proximal";
+  HqqArgs a;
+  std::tie(a.R, a.C) = sizes(env, fn, info, "R", "C");
+  const int64_t axis = to_i64(env, info[2], "axis");
+  if (axis != 0 && axis != 1) fail(env, fn + ": axis must be 0 or 1, got " + std::to_string(axis));
+  a.axis = static_cast<int>(axis);
+  const int64_t groups = a.axis == 1 ? a.R : a.C;
+  a.W = f32_array(env, fn, "W", info[3], a.R * a.C);
+  a.scale = f32_array(env, fn, "scale", info[4], groups);
+  a.zero = f32_array(env, fn, "zero", info[5], groups);
+  a.max_v = static_cast<float>(to_f64(env, info[6], "max_v"));
+  a.lp_norm = to_f64(env, info[7], "lp_norm");
+  a.beta = to_f64(env, info[8], "beta");
+  a.kappa = to_f64(env, info[9], "kappa");
+  a.iters = to_i64(env, info[10], "iters");
+  if (a.iters < 0) fail(env, fn + ": iters must be >= 0, got " + std::to_string(a.iters));
+  if (!(a.max_v >= 0 && a.max_v <= 255)) fail(env, fn + ": max_v must be in [0, 255] (uint8 codes), got " + info[6].ToString().Utf8Value());
+  a.codes = reinterpret_cast<uint8_t*>(sized(env, fn, "codes", info[11], napi_uint8_array, "Uint8Array", kUInt8, a.R * a.C).data);
+  a.errors = reinterpret_cast<double*>(sized(env, fn, "errors", info[12], napi_float64_array, "Float64Array", kFloat64, a.iters).data);
+  const int64_t rounds = a.R * a.C > 0 ? active->hqq_proximal(a) : 0;
+  throw_kernel_error(env);
+  return Napi::Number::New(env, static_cast<double>(rounds));
+}
+
 RowArgs row_args(Napi::Env env, const Napi::CallbackInfo& info) {
   // (x, xOff, y, yOff, dtype, rows, n, ...)
   RowArgs a;
@@ -592,6 +810,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("int8Gemm", Napi::Function::New(env, Int8Gemm));
   exports.Set("wqGemm", Napi::Function::New(env, WqGemm));
+  exports.Set("quantizeBlockwise", Napi::Function::New(env, QuantizeBlockwise));
+  exports.Set("dequantizeBlockwise", Napi::Function::New(env, DequantizeBlockwise));
+  exports.Set("int8VectorwiseQuant", Napi::Function::New(env, Int8VectorwiseQuant));
+  exports.Set("quantizeRtn", Napi::Function::New(env, QuantizeRtn));
+  exports.Set("quantoQuantize", Napi::Function::New(env, QuantoQuantize));
+  exports.Set("hqqProximal", Napi::Function::New(env, HqqProximal));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   return exports;

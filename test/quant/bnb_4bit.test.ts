@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { bnb, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { expect_bits, tensor_bytes } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
@@ -62,7 +63,7 @@ describe("bnb.functional code tables", () => {
   });
 });
 
-describe("bnb.functional 4-bit vs the fixtures", () => {
+describe_backends("bnb.functional 4-bit vs the fixtures", () => {
   it("has the README's cases", () => {
     expect(expected.cases.length).toBeGreaterThanOrEqual(4);
     expect(expected.blocksize).toBe(64);
@@ -159,7 +160,7 @@ describe("bnb.functional 4-bit vs the fixtures", () => {
   }
 });
 
-describe("bnb.functional 4-bit by hand", () => {
+describe_backends("bnb.functional 4-bit by hand", () => {
   it("a 3-value tensor: nearest NF4 codes, first value in the high nibble, padded with a 0 nibble", () => {
     const A = torch.tensor([0.5, -1, 0.25]);  // absmax 1: 0.5 -> 0.4407 (12), -1 -> 0, 0.25 -> 0.2461 (10)
     const [packed, qs] = F.quantize_4bit(A, { quant_type: "nf4" });
@@ -173,6 +174,24 @@ describe("bnb.functional 4-bit by hand", () => {
     const [packed, qs] = F.quantize_4bit(A, { quant_type: "fp4" });
     expect(packed.tolist()).toEqual([[0xb5], [0x07]]);
     expect(F.dequantize_4bit(packed, qs).tolist()).toEqual([[-2, 1, 0, 0.5]]);
+  });
+
+  it("NF4: a value on a threshold (the CUDA literal as float32) takes the lower code, the next float32 the upper", () => {
+    // the README's midpoints (lower|upper code) as CUDA's float literals, each decimal rounded once to
+    // float32 (as a C compiler does; bits from an exact rational rounding of the decimal). Four
+    // round down and four up, where rounding through float64 would go the other way.
+    const mids: [number, number][] = [
+      [0x3d22faff, 7], [0x3ec753f9, 11], [0x3f248daf, 13], [0x3f5c89d9, 14], [0x3f006d03, 12], [0x3e5067e0, 9],
+      [0x3e9582d4, 10], [0x3df64863, 8], [0xbeadea76, 3], [0xbe0d38bc, 5], [0xbd3a7871, 6], [0xbe703cec, 4],
+      [0xbf1c5270, 1], [0xbeeb8480, 2], [0xbf591cd9, 0],
+    ];
+    const f32 = (b: number) => new Float32Array(new Uint32Array([b]).buffer)[0]!;
+    // the next float32 up: one more in magnitude above 0, one less below
+    const above = (b: number) => f32(b & 0x80000000 ? b - 1 : b + 1);
+    // absmax 1, so y = x exactly
+    const A = torch.tensor([1, ...mids.map(([b]) => f32(b)), ...mids.map(([b]) => above(b))], { dtype: torch.float32 });
+    const got = nibbles(F.quantize_4bit(A, { quant_type: "nf4" })[0], A.numel()).slice(1);
+    expect(got).toEqual([...mids.map(([, lower]) => lower), ...mids.map(([, lower]) => lower + 1)]);
   });
 
   it("a partial last block has its own absmax (65 values, blocksize 64)", () => {
@@ -197,7 +216,7 @@ describe("bnb.functional 4-bit by hand", () => {
   });
 });
 
-describe("bnb.functional edge cases", () => {
+describe_backends("bnb.functional edge cases", () => {
   it("an all-zero block quantizes to nibble 0 and dequantizes to zeros, never NaN (as the CUDA kernel)", () => {
     for (const quant_type of ["nf4", "fp4"] as const) {
       const A = torch.zeros([2, 64], { dtype: torch.float16 });

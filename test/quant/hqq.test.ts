@@ -1,4 +1,5 @@
-// hqq's Quantizer against hqq_reference.py (hqq's formulas in torch, float32 CPU) on seeded weights.
+// hqq's Quantizer against hqq_reference.py (hqq's formulas in torch, float32 CPU) on seeded weights,
+// the bit-exact suite on every backend (its solver is a kernel).
 // The reference runs twice. With "exact" numerics (float64-exact means and pow, the two
 // primitives lowbit computes that way) everything matches bit for bit: codes, packed bytes, scales,
 // zeros, solver rounds, dequantized weights in float32 and float16. With torch's own numerics the
@@ -8,6 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { torch, Tensor } from "../../kernel/index.js";
 import { float16, float32 } from "../../kernel/tensor/dtype.js";
 import { BitPack, HqqMeta, Quantizer } from "../../kernel/quant/hqq/index.js";
+import { K, native_addon } from "../../kernel/tensor/backend/index.js";
+import { describe_backends } from "../helpers/backends.js";
 import { RefCase, RefResult, run_reference } from "./hqq_reference.js";
 
 function randn(seed: number, shape: number[]): Tensor {
@@ -51,12 +54,14 @@ for (const axis of [0, 1] as const) {
   cases.push({ name: `all zero axis${axis}`, weight: torch.zeros([4, 64]), nbits: 2, group_size: 64, axis, optimize: true, round_zero: false });
 }
 
-const quantized = new Map<RefCase, [Tensor, HqqMeta]>();
+// each backend's results, kept for the suites that read the same case again
+const quantized = new Map<string, [Tensor, HqqMeta]>();
 function quantize(c: RefCase): [Tensor, HqqMeta] {
-  if (!quantized.has(c)) {
-    quantized.set(c, Quantizer.quantize(c.weight, { nbits: c.nbits, group_size: c.group_size, axis: c.axis, optimize: c.optimize, round_zero: c.round_zero }));
+  const key = `${K.name} ${native_addon()?.info().isa ?? ""} ${c.name}`;
+  if (!quantized.has(key)) {
+    quantized.set(key, Quantizer.quantize(c.weight, { nbits: c.nbits, group_size: c.group_size, axis: c.axis, optimize: c.optimize, round_zero: c.round_zero }));
   }
-  return quantized.get(c)!;
+  return quantized.get(key)!;
 }
 
 function f32(t: Tensor): Float32Array {
@@ -86,9 +91,11 @@ function ulp32(x: number): number {
   return 2 ** (Math.floor(Math.log2(Math.abs(x))) - 23);
 }
 
-describe("hqq.Quantizer against hqq's formulas in torch, exact means and pow: bit for bit", () => {
+let exact: Record<string, RefResult> | null = null;
+
+describe_backends("hqq.Quantizer against hqq's formulas in torch, exact means and pow: bit for bit", () => {
   let ref: Record<string, RefResult>;
-  beforeAll(() => { ref = run_reference(cases, "exact"); }, 120_000);
+  beforeAll(() => { ref = exact ??= run_reference(cases, "exact"); }, 120_000);
 
   it.each(cases.map((c) => [c.name, c] as const))("%s", (_, c) => {
     const r = ref[c.name]!;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { bnb, nn, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { expect_bits } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
@@ -49,7 +50,7 @@ const MANTISSA: Record<string, number> = { float16: 10, bfloat16: 7, float32: 23
 
 for (const c of expected.cases) {
   const p = `${c.tensor}.${c.quant_type}`;
-  describe(`Linear4bit ${p} ${c.dtype} [${c.shape.join(", ")}]`, () => {
+  describe_backends(`Linear4bit ${p} ${c.dtype} [${c.shape.join(", ")}]`, () => {
     const sd = load_file(fixture("quant", "nf4", c.state_dict_file));
 
     it("from_linear: uint8 weight, quant state, and the state_dict of bitsandbytes bit for bit", () => {

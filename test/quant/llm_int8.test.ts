@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { bnb, nn, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
 const F = bnb.functional;
@@ -42,7 +43,7 @@ function max_ulp_f16(got: Tensor, want: Tensor): number {
 const [B, T, IN] = expected.X_shape as [number, number, number];
 const OUT = expected.W_shape[0]!;
 
-describe("bnb.functional LLM.int8() pieces vs bitsandbytes", () => {
+describe_backends("bnb.functional LLM.int8() pieces vs bitsandbytes", () => {
   it("int8_vectorwise_quant(W) gives the weight's CB (int8) and SCB (fp32 row absmax) exactly", () => {
     const [CB, SCB, cols] = F.int8_vectorwise_quant(t("W"));
     expect(CB.dtype).toBe(torch.int8);
@@ -169,7 +170,7 @@ function fixture_linear(): nn.Linear {
   return lin;
 }
 
-describe("bnb.nn.Linear8bitLt vs bitsandbytes", () => {
+describe_backends("bnb.nn.Linear8bitLt vs bitsandbytes", () => {
   it("from_linear quantizes to CB/SCB; forward(X) is the fixture's output (threshold 6.0)", () => {
     const layer = bnb.nn.Linear8bitLt.from_linear(fixture_linear());
     expect(layer.weight.dtype).toBe(torch.int8);

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { nn, quant, torch, Tensor } from "../../kernel/index.js";
+import { describe_backends } from "../helpers/backends.js";
 import { Rng } from "../helpers/prng.js";
 
 interface Case { name: string; N: number; K: number; M: number; bits: 8 | 4 | 2; group: number; w: number[]; x: number[] }
@@ -74,7 +75,7 @@ const run = spawnSync("/usr/bin/python3", ["-c", TORCH], { input: JSON.stringify
 const have_torch = run.status === 0;
 const want: TorchOut[] = have_torch ? JSON.parse(run.stdout) : [];
 
-(have_torch ? describe : describe.skip)("quantize_rtn and quantized_linear vs torch", () => {
+(have_torch ? describe_backends : describe.skip)("quantize_rtn and quantized_linear vs torch", () => {
   all.forEach((c, i) => {
     it(c.name, () => {
       const t = want[i]!;

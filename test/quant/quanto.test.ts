@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, quanto, torch, Tensor } from "../../kernel/index.js";
 import { load_file } from "../../kernel/models/safetensors.js";
+import { describe_backends } from "../helpers/backends.js";
 import { expect_bits } from "../helpers/bits.js";
 import { fixture, fixture_json } from "../helpers/fixtures.js";
 
@@ -60,7 +61,7 @@ function fixture_linear(l: Layer): nn.Linear {
 const bits_of = (tag: string) => (tag.startsWith("qint4") ? 4 : 2);
 const qtype_of = (tag: string) => (tag.startsWith("qint4") ? quanto.qint4 : quanto.qint2);
 
-describe("quanto fixture", () => {
+describe_backends("quanto fixture", () => {
   it("has the public layers", () => {
     expect(expected.layers.map((l) => l.name)).toEqual(expect.arrayContaining(["main", "g64"]));
   });
@@ -148,6 +149,43 @@ function small_model(): nn.Sequential {
   torch.manual_seed(0);
   return new nn.Sequential(new nn.Linear(256, 64), new nn.ReLU(), new nn.Linear(64, 32));
 }
+
+// quanto's quantizer bodies as tensor ops (library/quantize.py), each rounded to the weight's dtype:
+// what quantize_weight's fused loop must give in every dtype quanto quantizes (the fixture is float32)
+function quanto_ops(W: Tensor, qt: quanto.qtype, scale: Tensor, shift: Tensor | null, g: number | null): Tensor {
+  if (qt.bits === 8) return W.div(scale).round().clamp(-128, 127).to(torch.int8);
+  const base = g === null ? W : W.reshape(-1, g);
+  const q = shift!.dtype.is_floating_point ? base.add(shift!).div(scale).round() : base.div(scale).round().add(shift!);
+  return quanto.pack_weights(q.clamp(0, 2 ** qt.bits - 1).to(torch.uint8), qt.bits);
+}
+
+describe_backends("quanto.quantize_weight is quanto's tensor ops in float32, bfloat16 and float16", () => {
+  for (const dtype of [torch.float32, torch.bfloat16, torch.float16]) {
+    it(`${dtype}: qint8, qint4 and qint2 with float shifts and zero points, constant rows and groups`, () => {
+      const W = new Tensor(Float32Array.from({ length: 33 * 192 }, (_, i) => Math.sin(i * 0.37) * 0.05 * (1 + (i % 7))), torch.float32, [33, 192]).to(dtype);
+      W.narrow(0, 3, 1).fill_(0);                   // 0 / 0 codes
+      W.narrow(0, 5, 1).narrow(1, 0, 96).fill_(0.5);  // a constant group
+      for (const qt of [quanto.qint8, quanto.qint4, quanto.qint2]) {
+        const g = quanto.weight_group_size(192, qt.bits);
+        for (const zeropoint of qt.bits === 8 ? [false] : [false, true]) {
+          const [scale, shift] = qt.bits === 8
+            ? [new quanto.AbsmaxOptimizer().__call__(W, { qtype: qt }), null]
+            : new quanto.MaxOptimizer().__call__(W, { qtype: qt, axis: 0, group_size: g, zeropoint });
+          const q = quanto.quantize_weight(W, { qtype: qt, scale, shift, group_size: qt.bits === 8 ? null : g });
+          const data = q instanceof quanto.WeightQBitsTensor ? q._data._data : q._data;
+          expect_bits(data, quanto_ops(W, qt, scale, shift, g), `${qt}${zeropoint ? " zero point" : ""}`);
+        }
+      }
+    });
+  }
+  it("refuses statistics in another dtype and float64 weights", () => {
+    const W = torch.randn([4, 8]);
+    const [scale, shift] = new quanto.MaxOptimizer().__call__(W, { qtype: quanto.qint4 });
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint4, scale: scale.half(), shift })).toThrow(/scale must have the weight's dtype torch.float32, got torch.float16/);
+    expect(() => quanto.quantize_weight(W, { qtype: quanto.qint4, scale, shift: shift.double() })).toThrow(/shift must have the weight's dtype torch.float32 or be uint8/);
+    expect(() => quanto.quantize_weight(W.double(), { qtype: quanto.qint4, scale: scale.double(), shift: shift.double() })).toThrow(/float32, bfloat16 or float16, got torch.float64/);
+  });
+});
 
 describe("quanto.quantize / freeze on a model", () => {
   // fp32: 256·64·4 + 64·4 + 64·32·4 + 32·4

@@ -1,10 +1,11 @@
 // bnb.functional.quantize_blockwise / dequantize_blockwise: 8-bit codes over a 256-entry map
 // (by default the signed dynamic map), one float32 absmax per block, as the CUDA kernels
 // kQuantizeBlockwise<General8bit> / kDequantizeBlockwise compute them.
+import { BLOCKWISE_KIND } from "../../tensor/backend/reference/quantize_blockwise.js";
 import { float32, uint8 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { dynamic_code, create_dynamic_map } from "./codes.js";
-import { check_blocksize, f32_flat, float_input, from_f32, quantize_blocks, u8_flat } from "./common.js";
+import { create_dynamic_map } from "./codes.js";
+import { check_blocksize, dequantize_blocks, f32_flat, quantize_blocks, u8_flat } from "./common.js";
 import { QuantState } from "./quant_state.js";
 
 let dynamic: Float32Array | null = null;
@@ -19,12 +20,6 @@ function code_array(fn: string, code: unknown): Float32Array {
   return f32_flat(code);
 }
 
-/** Per block of `blocksize` consecutive values: absmax = max|x| (float32), and codes[i] = the
- *  nearest entry of `code` to x[i] · fp32(1/absmax). */
-export function quantize_blockwise_f32(x: Float32Array, code: Float32Array, blocksize: number): [Uint8Array, Float32Array] {
-  return quantize_blocks(x, blocksize, (y) => dynamic_code(code, y));
-}
-
 export interface QuantizeBlockwiseOptions {
   code?: Tensor | null;
   blocksize?: number;
@@ -37,9 +32,9 @@ export interface QuantizeBlockwiseOptions {
 export function quantize_blockwise(A: Tensor, o: QuantizeBlockwiseOptions = {}): [Tensor, QuantState] {
   const fn = "quantize_blockwise";
   const blocksize = check_blocksize(fn, o.blocksize ?? 4096);
-  const x = float_input(fn, A);
   const code = o.code ?? dynamic_map();
-  const [q, absmax] = quantize_blockwise_f32(x, code_array(fn, code), blocksize);
+  // per block: absmax = max|x| (float32), codes[i] = the nearest entry of `code` to x[i] · fp32(1/absmax)
+  const [q, absmax] = quantize_blocks(fn, A, blocksize, BLOCKWISE_KIND.dynamic, code_array(fn, code));
   const out = new Tensor(q, uint8, A.shape);
   const absmax_t = new Tensor(absmax, float32, [absmax.length]);
   if (!o.nested) return [out, new QuantState({ absmax: absmax_t, code, blocksize, dtype: A.dtype })];
@@ -83,7 +78,5 @@ export function dequantize_blockwise(A: Tensor, quant_state?: QuantState | Dequa
   if (absmax.length !== Math.ceil(q.length / blocksize)) {
     throw new RangeError(`${fn}: ${q.length} codes in blocks of ${blocksize} need ${Math.ceil(q.length / blocksize)} absmax values, the state has ${absmax.length}`);
   }
-  const out = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) out[i] = Math.fround(code[q[i]!]! * absmax[Math.floor(i / blocksize)]!);
-  return from_f32(out, A.shape, qs.dtype ?? float32);
+  return dequantize_blocks(q, q.length, blocksize, 8, code, absmax, A.shape, qs.dtype ?? float32);
 }

@@ -1,5 +1,9 @@
-// Argument checks and float32 views shared by the bitsandbytes functional ops.
-import { DType, float32 } from "../../tensor/dtype.js";
+// Argument checks, float32 views and the blockwise kernels' calls shared by the bitsandbytes
+// functional ops.
+import { K } from "../../tensor/backend/index.js";
+import { BLOCKWISE_KIND } from "../../tensor/backend/reference/quantize_blockwise.js";
+import { allocate, DType, float32 } from "../../tensor/dtype.js";
+import { read } from "../../tensor/elements.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 /** The block sizes bitsandbytes' kernels accept. */
@@ -13,22 +17,43 @@ export function check_blocksize(fn: string, blocksize: unknown): number {
   return blocksize;
 }
 
-/** A.reshape(-1).float() as a Float32Array (read only; may share A's storage). Refuses non-float,
- *  empty and non-finite input: the kernels would turn NaN/Inf into garbage codes without a word. */
-export function float_input(fn: string, A: unknown): Float32Array {
+/** A as the contiguous float16/bfloat16/float32 tensor the quantizers read (A itself when it is
+ *  one). Refuses other dtypes and empty input. */
+export function float_input(fn: string, A: unknown): Tensor {
   if (!(A instanceof Tensor)) throw new TypeError(`${fn}: A must be a Tensor, got ${A === null ? "null" : typeof A}`);
   if (!FLOATS.includes(A.dtype.name)) {
     throw new TypeError(`${fn}: A must be float16, bfloat16 or float32 (as in bitsandbytes), got ${A.dtype}`);
   }
   if (A.numel() === 0) throw new RangeError(`${fn}: A is empty (shape [${A.shape.join(", ")}]); there is nothing to quantize`);
-  const x = f32_flat(A);
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) {
-      throw new RangeError(`${fn}: A holds ${x[i]} at flat index ${i}; blockwise quantization needs finite values ` +
-        `(a NaN or Inf would make its block's absmax, and every code in the block, meaningless)`);
-    }
+  return A.contiguous();
+}
+
+/** Per block of `blocksize` consecutive values of A: the codes and float32 absmax of
+ *  Kernels.quantizeBlockwise (`kind`: BLOCKWISE_KIND). NaN/Inf are refused: the kernels would turn
+ *  them into garbage codes without a word. */
+export function quantize_blocks(fn: string, A: unknown, blocksize: number, kind: number, code: Float32Array | null): [Uint8Array, Float32Array] {
+  const x = float_input(fn, A);
+  const n = x.numel();
+  const q = new Uint8Array(kind === BLOCKWISE_KIND.dynamic ? n : Math.ceil(n / 2));
+  const absmax = new Float32Array(Math.ceil(n / blocksize));
+  const bad = K.quantizeBlockwise(n, blocksize, kind, x._data, x.dtype.code, x._offset, code, q, absmax);
+  if (bad >= 0) {
+    throw new RangeError(`${fn}: A holds ${read(x._data, x.dtype, x._offset + bad)} at flat index ${bad}; blockwise quantization needs finite values ` +
+      `(a NaN or Inf would make its block's absmax, and every code in the block, meaningless)`);
   }
-  return x;
+  return [q, absmax];
+}
+
+/** code[q_i] · absmax[block] (Kernels.dequantizeBlockwise; q_i a byte for bits 8, a nibble for 4),
+ *  rounded once from float32 to `dtype`, in `shape`. */
+export function dequantize_blocks(q: Uint8Array, n: number, blocksize: number, bits: number, code: Float32Array,
+                                  absmax: Float32Array, shape: readonly number[], dtype: DType): Tensor {
+  const direct = FLOATS.includes(dtype.name);
+  const out_dtype = direct ? dtype : float32;
+  const out = allocate(out_dtype, n);
+  K.dequantizeBlockwise(n, blocksize, bits, q, code, absmax, out, out_dtype.code);
+  const t = new Tensor(out, out_dtype, shape);
+  return direct ? t : t.to(dtype);
 }
 
 export function f32_flat(A: Tensor): Float32Array {
@@ -41,29 +66,4 @@ export function u8_flat(fn: string, what: string, A: unknown): Uint8Array {
   if (A.dtype.name !== "uint8") throw new TypeError(`${fn}: ${what} must be a uint8 tensor of codes, got ${A.dtype}`);
   const c = A.reshape(-1).contiguous();
   return (c._data as Uint8Array).subarray(c._offset, c._offset + c.numel());
-}
-
-/** float32 values, rounded once to `dtype`, in `shape`. */
-export function from_f32(values: Float32Array, shape: readonly number[], dtype: DType): Tensor {
-  const t = new Tensor(values, float32, shape);
-  return dtype === float32 ? t : t.to(dtype);
-}
-
-/** Per block of `blocksize` consecutive values: absmax = max|x| (float32), and each value's code
- *  from y = x · fp32(1/absmax) -- the kernels' reciprocal then multiply, no clamp. An all-zero
- *  block gives 0 · Inf = NaN, which every code search of bitsandbytes sends to a fixed code. */
-export function quantize_blocks(x: Float32Array, blocksize: number, encode: (y: number) => number): [Uint8Array, Float32Array] {
-  const n = x.length;
-  const blocks = Math.ceil(n / blocksize);
-  const q = new Uint8Array(n);
-  const absmax = new Float32Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    const end = Math.min(n, (b + 1) * blocksize);
-    let m = 0;
-    for (let i = b * blocksize; i < end; i++) m = Math.max(m, Math.abs(x[i]!));
-    absmax[b] = m;
-    const r = Math.fround(1 / m);
-    for (let i = b * blocksize; i < end; i++) q[i] = encode(Math.fround(x[i]! * r));
-  }
-  return [q, absmax];
 }

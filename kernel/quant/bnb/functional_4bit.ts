@@ -3,11 +3,12 @@
 //   absmax[b] = max|x| over 64 consecutive values; y = x · fp32(1/absmax[b]); nibble = decision tree;
 //   byte k = nib[2k] << 4 | nib[2k+1] (first value in the high nibble), stored uint8 [ceil(n/2), 1];
 //   dequantized = dtype(code[nibble] · absmax[b]) with one rounding from float32.
+import { BLOCKWISE_KIND } from "../../tensor/backend/reference/quantize_blockwise.js";
 import { as_dtype, DType, float32, uint8 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { bad_quant_type, code_values, fp4_nibble, get_4bit_type, nf4_nibble, QuantType4bit } from "./codes.js";
+import { bad_quant_type, code_values, get_4bit_type, QuantType4bit } from "./codes.js";
 import { quantize_blockwise, state_absmax } from "./blockwise.js";
-import { check_blocksize, float_input, from_f32, quantize_blocks, u8_flat } from "./common.js";
+import { check_blocksize, dequantize_blocks, f32_flat, quantize_blocks, u8_flat } from "./common.js";
 import { QuantState } from "./quant_state.js";
 
 /** the nested (double quantization) block size bitsandbytes uses for the absmax */
@@ -25,27 +26,6 @@ function check_quant_type(fn: string, quant_type: unknown): QuantType4bit {
   return quant_type;
 }
 
-/** The 4-bit nibbles (one per byte) and float32 absmax of x in blocks of `blocksize`. */
-export function quantize_4bit_codes(x: Float32Array, blocksize: number, quant_type: QuantType4bit): [Uint8Array, Float32Array] {
-  // an all-zero block's NaN goes to nibble 0 in both trees (NF4 -1.0, FP4 0.0), which decodes to
-  // -0.0 / 0.0 since its absmax is 0: no NaN comes out
-  return quantize_blocks(x, blocksize, quant_type === "nf4" ? nf4_nibble : fp4_nibble);
-}
-
-/** Two nibbles per byte, the first in the high nibble; an odd count is padded with a 0 nibble. */
-export function pack_nibbles(nib: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil(nib.length / 2));
-  for (let k = 0; k < out.length; k++) out[k] = (nib[2 * k]! << 4) | (nib[2 * k + 1] ?? 0);
-  return out;
-}
-
-/** The first n nibbles of packed bytes, one per byte. */
-export function unpack_nibbles(packed: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = i % 2 === 0 ? packed[i >> 1]! >> 4 : packed[i >> 1]! & 0xf;
-  return out;
-}
-
 /** bnb.functional.quantize_4bit(A, { blocksize = 64, compress_statistics = false, quant_type = "fp4",
  *  quant_storage = torch.uint8 }): [packed uint8 [ceil(n/2), 1], QuantState]. With
  *  compress_statistics the absmax are double-quantized: offset = absmax.mean(), then
@@ -58,9 +38,9 @@ export function quantize_4bit(A: Tensor, o: Quantize4bitOptions = {}): [Tensor, 
   if (storage !== uint8) {
     throw new TypeError(`${fn}: only quant_storage=torch.uint8 is supported here, got ${storage}`);
   }
-  const x = float_input(fn, A);
-  const [nib, absmax] = quantize_4bit_codes(x, blocksize, quant_type);
-  const packed_bytes = pack_nibbles(nib);
+  // an all-zero block's NaN goes to nibble 0 in both trees (NF4 -1.0, FP4 0.0), which decodes to
+  // -0.0 / 0.0 since its absmax is 0: no NaN comes out
+  const [packed_bytes, absmax] = quantize_blocks(fn, A, blocksize, BLOCKWISE_KIND[quant_type], null);
   const packed = new Tensor(packed_bytes, uint8, [packed_bytes.length, 1]);
   const code = get_4bit_type(quant_type);
   const absmax_t = new Tensor(absmax, float32, [absmax.length]);
@@ -92,11 +72,9 @@ export function dequantize_4bit(A: Tensor, quant_state: QuantState): Tensor {
     throw new RangeError(`${fn}: ${n} values in blocks of ${blocksize} need ${Math.ceil(n / blocksize)} absmax values, the state has ${absmax.length}`);
   }
   // the state's code table (as bitsandbytes' default backend uses), or the type's own
-  const code = quant_state.code ? quant_state.code.reshape(-1).to(float32).tolist() as number[] : Array.from(code_values(quant_type));
-  const nib = unpack_nibbles(packed, n);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.fround(code[nib[i]!]! * absmax[Math.floor(i / blocksize)]!);
-  return from_f32(out, shape, quant_state.dtype);
+  const code = quant_state.code ? f32_flat(quant_state.code) : code_values(quant_type);
+  if (code.length !== 16) throw new RangeError(`${fn}: the quant_state's code must hold the 16 values of a 4-bit type, got ${code.length}`);
+  return dequantize_blocks(packed, n, blocksize, 4, code, absmax, shape, quant_state.dtype);
 }
 
 /** bnb.functional.quantize_fp4 / quantize_nf4: quantize_4bit with the quant_type fixed. */

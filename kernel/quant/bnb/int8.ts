@@ -8,6 +8,7 @@
 import { DType, float16, float32, int32, int64, int8 } from "../../tensor/dtype.js";
 import { from_f16, to_f16 } from "../../tensor/half.js";
 import { K } from "../../tensor/backend/index.js";
+import { read } from "../../tensor/elements.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 const f32 = Math.fround;
@@ -15,12 +16,6 @@ const f32 = Math.fround;
  *  Python float multiplying a float32 tensor. */
 export const INV_127 = f32(7.874015718698502e-3);
 export const INV_127_SQ = f32(6.200124e-05);
-
-/** torch.round: half to even (and no -0 in the int8 result). */
-function rne(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function need_tensor(fn: string, what: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: ${what} must be a Tensor, got ${x === null ? "null" : typeof x}`);
@@ -50,7 +45,8 @@ function raw<T extends ArrayLike<number>>(x: Tensor): T {
  *  SCA = max_k |A[t,k]| (float32, [rows]); CA = round(A · (127 / SCA)) with 127/SCA in float32.
  *  A row whose absmax is 0 gets CA = 0 and SCA = 0 (bitsandbytes' CUDA kernel does the same; its
  *  CPU fallback computes 0·inf = NaN there and casts it to int8, which C++ leaves undefined).
- *  NaN or ±Inf outside the outliers cannot be quantized and raise an error. */
+ *  NaN or ±Inf outside the outliers cannot be quantized and raise an error. The loops are
+ *  Kernels.int8VectorwiseQuant (native, or reference/quantize_int8.ts). */
 export function int8_vectorwise_quant(A: Tensor, threshold = 0): [Tensor, Tensor, Tensor | null] {
   const fn = "int8_vectorwise_quant";
   need_tensor(fn, "A", A);
@@ -61,44 +57,20 @@ export function int8_vectorwise_quant(A: Tensor, threshold = 0): [Tensor, Tensor
   }
   const k = A.shape[A.ndim - 1]!;
   const rows = A.numel() / k;
-  const a = values_f32(A);  // fp16 values, exact in fp32
+  const a = A.contiguous();
   // torch compares the fp16 tensor with the scalar in fp16
   const thr = threshold > 0 ? from_f16(to_f16(threshold)) : 0;
-  const is_outlier = (v: number): boolean => thr > 0 && Math.abs(v) >= thr;
-
-  const col_has = new Uint8Array(k);
-  const SCA = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let m = 0;
-    for (let j = 0; j < k; j++) {
-      const v = a[r * k + j]!;
-      if (is_outlier(v)) { col_has[j] = 1; continue; }
-      if (!Number.isFinite(v)) {
-        throw new RangeError(`${fn}: A[${r}, ${j}] (rows flattened) is ${v}; NaN/Inf cannot be int8-quantized` +
-          (thr > 0 ? "" : " (with threshold > 0, ±Inf would be treated as an outlier)"));
-      }
-      const av = Math.abs(v);
-      if (av > m) m = av;
-    }
-    SCA[r] = m;
-  }
-  const CA = new Int8Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    const s = SCA[r]!;
-    if (s === 0) continue;  // all-zero row (after removing outliers): codes 0
-    const scale = f32(127 / s);
-    for (let j = 0; j < k; j++) {
-      const v = a[r * k + j]!;
-      if (is_outlier(v)) continue;  // zeroed before quantization
-      CA[r * k + j] = rne(f32(v * scale)) + 0;
-    }
+  const CA = new Int8Array(rows * k), SCA = new Float32Array(rows), col_has = new Uint8Array(k);
+  const bad = K.int8VectorwiseQuant(rows, k, a._data as Uint16Array, a._offset, thr, CA, SCA, col_has);
+  if (bad >= 0) {
+    throw new RangeError(`${fn}: A[${Math.floor(bad / k)}, ${bad % k}] (rows flattened) is ${read(a._data, float16, a._offset + bad)}; ` +
+      "NaN/Inf cannot be int8-quantized" + (thr > 0 ? "" : " (with threshold > 0, ±Inf would be treated as an outlier)"));
   }
   let outlier_cols: Tensor | null = null;
   if (thr > 0) {
-    const cols: number[] = [];
-    for (let j = 0; j < k; j++) if (col_has[j]) cols.push(j);
-    if (rows > 1) for (const j of cols) for (let r = 0; r < rows; r++) CA[r * k + j] = 0;
-    outlier_cols = new Tensor(BigInt64Array.from(cols.map(BigInt)), int64, [cols.length]);
+    const cols: bigint[] = [];
+    for (let j = 0; j < k; j++) if (col_has[j]) cols.push(BigInt(j));
+    outlier_cols = new Tensor(BigInt64Array.from(cols), int64, [cols.length]);
   }
   return [new Tensor(CA, int8, [rows, k]), new Tensor(SCA, float32, [rows]), outlier_cols];
 }

@@ -1,21 +1,15 @@
 // hqq's proximal solver (optimize_weights_proximal_legacy, hqq/core/optimize.py, the default
-// behind Quantizer.optimize_weights): with the (inverse) scale s fixed, it moves the zero point z
-// of each group to reduce the l_p error (p < 1) of W ≈ (W_q − z)/s by half-quadratic splitting:
-//   W_q = clamp(round(W·s + z)), W_r = (W_q − z)/s, W_e = shrink_p(W − W_r, β),
-//   z = mean_group(W_q − (W − W_e)·s),  β ← κ·β,
-// for at most `iters` rounds, stopping after the first round whose mean |W − W_r| did not drop
-// (that round's z update is kept, as in hqq). Every step is torch's float32 CPU arithmetic: each
-// operation rounded to float32 (a double result rounded once is exactly the float32 result for
-// + − × ÷). Two places differ from torch in the last bits: the group means (torch sums float32
-// in a cascade; here the sum is exact in float64, rounded to float32, then divided) and |x|^(p−1)
-// (torch's SLEEF powf vs V8's pow), which can move a zero point by an ulp and, very rarely, a code
-// that sits on a rounding tie.
+// behind Quantizer.optimize_weights): with the (inverse) scale s of each group fixed, it moves the
+// group's zero point z against an l_p error (p < 1) by half-quadratic splitting, for at most
+// `iters` rounds (kernel/tensor/backend/reference/quantize_hqq.ts says how, step by step; the
+// loop is Kernels.hqqProximal, native or that reference). Every step is torch's float32 CPU
+// arithmetic. Two places differ from torch in the last bits: the group means (torch sums float32
+// in a cascade; here the sum is float64, rounded to float32, then divided) and |x|^(p−1) (torch's
+// SLEEF powf vs float64 pow rounded once), which can move a zero point by an ulp and, very rarely,
+// a code that sits on a rounding tie.
+import { K } from "../../tensor/backend/index.js";
 import { float32 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { round_half_even } from "../linear.js";
-import { groups_of } from "./groups.js";
-
-const f = Math.fround;
 
 export interface OptParams {
   lp_norm?: number;
@@ -40,59 +34,16 @@ export interface ProximalResult {
 /** W_q = clamp(round(W·s + z), min_max) for every element, with the group's s and z. */
 export function quantize_codes(W: Float32Array, R: number, C: number, scale: Float32Array, zero: Float32Array,
   axis: 0 | 1, max_v: number): Uint8Array {
-  const g = groups_of(R, C, axis);
-  const out = new Uint8Array(R * C);
-  for (let k = 0; k < g.n; k++) {
-    const s = scale[k]!, z = zero[k]!;
-    for (let j = 0, i = g.start(k); j < g.len; j++, i += g.step) {
-      const q = round_half_even(f(f(W[i]! * s) + z));
-      out[i] = q < 0 ? 0 : q > max_v ? max_v : q;
-    }
-  }
-  return out;
+  return proximal_legacy(W, R, C, scale, zero, max_v, axis, { iters: 0 }).W_q;
 }
 
 /** The solver on the float32 [R, C] view `W` with per-group inverse scales and zero points. */
 export function proximal_legacy(W: Float32Array, R: number, C: number, scale: Float32Array, zero_in: Float32Array,
   max_v: number, axis: 0 | 1, opt: OptParams = {}): ProximalResult {
-  const { lp_norm, kappa, iters } = { ...DEFAULT_OPT_PARAMS, ...opt };
-  let beta = opt.beta ?? DEFAULT_OPT_PARAMS.beta;
-  const g = groups_of(R, C, axis);
-  const zero = Float32Array.from(zero_in);
-  // torch's vectorised pow takes the scalar exponent as a float32
-  const exponent = f(lp_norm - 1);
-  const errors: number[] = [];
-  let best_error = 1e4;
-  let iterations = 0;
-  for (let it = 0; it < iters; it++) {
-    iterations++;
-    const inv_beta = f(1 / beta);
-    let err_sum = 0;
-    for (let k = 0; k < g.n; k++) {
-      const s = scale[k]!, z = zero[k]!;
-      let z_sum = 0;
-      for (let j = 0, i = g.start(k); j < g.len; j++, i += g.step) {
-        const w = W[i]!;
-        const r = round_half_even(f(f(w * s) + z));
-        const q = r < 0 ? 0 : r > max_v ? max_v : r;
-        const w_r = f(f(q - z) / s);
-        const d = f(w - w_r);
-        err_sum += Math.abs(d);
-        // shrink_lp_op: sign(x)·relu(|x| − |x|^(p−1)/β); |x| = 0 gives relu(−inf) = 0
-        const a = Math.abs(d);
-        const shrunk = f(a - f(inv_beta * f(Math.pow(a, exponent))));
-        const w_e = shrunk > 0 ? Math.sign(d) * shrunk : 0;
-        z_sum += f(q - f(f(w - w_e) * s));
-      }
-      zero[k] = f(f(z_sum) / g.len);
-    }
-    beta *= kappa;
-    const current_error = f(f(err_sum) / (R * C));
-    errors.push(current_error);
-    if (current_error < best_error) best_error = current_error;
-    else break;
-  }
-  return { W_q: quantize_codes(W, R, C, scale, zero, axis, max_v), zero, iterations, errors };
+  const { lp_norm, beta, kappa, iters } = { ...DEFAULT_OPT_PARAMS, ...opt };
+  const zero = Float32Array.from(zero_in), W_q = new Uint8Array(R * C), errors = new Float64Array(iters);
+  const iterations = K.hqqProximal(R, C, axis, W, scale, zero, max_v, lp_norm, beta, kappa, iters, W_q, errors);
+  return { W_q, zero, iterations, errors: Array.from(errors.subarray(0, iterations)) };
 }
 
 function float32_data(t: Tensor): Float32Array {

@@ -3,7 +3,8 @@
 // shift, or an integer zero point), quantize_weight, and the quantized weights a frozen QLinear
 // keeps: WeightQBytesTensor (`_data` int8, `_scale`) and WeightQBitsTensor (`_data` a PackedTensor,
 // `_scale`, `_shift`). Those are Modules holding buffers so state dicts read `weight._data`, ...
-import { DType, int16, uint8 } from "../../tensor/dtype.js";
+import { K } from "../../tensor/backend/index.js";
+import { allocate, DType, int16, TypedArray, uint8 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../../nn/module.js";
 import { PackedTensor } from "./pack.js";
@@ -169,17 +170,33 @@ export function quantize_weight(t: Tensor, o: QuantizeWeightOptions): WeightQByt
     }
   };
   check_stat(o.scale, "scale");
+  if (!["float32", "bfloat16", "float16"].includes(t.dtype.name)) {
+    throw new TypeError(`${fn}: the weight must be float32, bfloat16 or float16, got ${t.dtype}; convert it with .float()`);
+  }
+  // as quanto's optimizers assert: the statistics have the weight's dtype (the codes are computed in it)
+  if (o.scale.dtype !== t.dtype) throw new TypeError(`${fn}: scale must have the weight's dtype ${t.dtype}, got ${o.scale.dtype}`);
   if (qt.bits === 8) {
     if (g !== null) throw new RangeError(`${fn}: qint8 weights are quantized per output row; group_size must be null`);
     if (o.shift != null) throw new TypeError(`${fn}: qint8 weights are symmetric; shift must be null`);
-    const data = t.div(o.scale).round().clamp(qt.qmin, qt.qmax).to(qt.dtype);
-    return new WeightQBytesTensor(qt, axis, data, o.scale);
+  } else {
+    if (o.shift == null) throw new TypeError(`${fn}: ${qt} weights need a shift (MaxOptimizer gives one)`);
+    check_stat(o.shift, "shift");
+    if (o.shift.dtype !== t.dtype && o.shift.dtype !== uint8) {
+      throw new TypeError(`${fn}: shift must have the weight's dtype ${t.dtype} or be uint8 (a zero point), got ${o.shift.dtype}`);
+    }
   }
-  if (o.shift == null) throw new TypeError(`${fn}: ${qt} weights need a shift (MaxOptimizer gives one)`);
-  check_stat(o.shift, "shift");
-  const shift = o.shift;
-  if (!shift.dtype.is_floating_point && shift.dtype !== uint8) throw new TypeError(`${fn}: shift must be floating point or uint8 (a zero point), got ${shift.dtype}`);
-  const q = shift.dtype.is_floating_point ? base.add(shift).div(o.scale).round() : base.div(o.scale).round().add(shift);
-  const data = q.clamp(0, 2 ** qt.bits - 1).to(uint8);
-  return new WeightQBitsTensor(qt, axis, g, t.shape, PackedTensor.pack(data, qt.bits), o.scale, shift);
+  // the tensor ops of quanto's quantizers, fused: Kernels.quantoQuantize
+  const x = base.contiguous(), scale = o.scale.contiguous(), shift = qt.bits === 8 ? null : o.shift!.contiguous();
+  const C = x.numel() / rows;
+  const packed_rows = qt.bits === 8 ? rows : Math.ceil(rows / (8 / qt.bits));
+  const data = new Tensor(allocate(qt.bits === 8 ? qt.dtype : uint8, packed_rows * C), qt.bits === 8 ? qt.dtype : uint8, [packed_rows, C]);
+  K.quantoQuantize(rows, C, qt.bits, x._data, x.dtype.code, x._offset, view(scale), shift && view(shift), shift ? shift.dtype.code : 0,
+    data._data as Uint8Array | Int8Array);
+  if (qt.bits === 8) return new WeightQBytesTensor(qt, axis, data, o.scale);
+  return new WeightQBitsTensor(qt, axis, g, t.shape, new PackedTensor(data, qt.bits, [rows, C]), o.scale, shift!);
+}
+
+/** A contiguous tensor's elements as a typed array of their own. */
+function view(t: Tensor): TypedArray {
+  return t._data.subarray(t._offset, t._offset + t.numel()) as TypedArray;
 }

@@ -25,6 +25,9 @@ function as_kernels(n: NativeAddon): Kernels {
     name: "native",
     cast: n.cast, binary: n.binary, unary: n.unary, where: n.where, reduce: n.reduce,
     gemm: n.gemm, softmax: n.softmax, layerNorm: n.layerNorm, int8Gemm: n.int8Gemm, wqGemm: n.wqGemm,
+    quantizeBlockwise: n.quantizeBlockwise, dequantizeBlockwise: n.dequantizeBlockwise,
+    int8VectorwiseQuant: n.int8VectorwiseQuant, quantizeRtn: n.quantizeRtn, quantoQuantize: n.quantoQuantize,
+    hqqProximal: n.hqqProximal,
   };
 }
 

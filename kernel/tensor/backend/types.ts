@@ -50,6 +50,46 @@ export interface Kernels {
          w: Uint8Array | Int8Array, scale: Float32Array, zero: Float32Array | null, code: Float32Array | null,
          w_dtype: number, y: TypedArray, y_dtype: number, y_off: number,
          bias: TypedArray | null, bias_dtype: number, bias_off: number): void;
+  // Quantizers. x is contiguous from x_off, float32/bfloat16/float16 (the exact values are
+  // quantized); outputs are written from their start. Those that return a number return the flat
+  // index of the first NaN/±Inf they refuse, or -1; after a refusal the outputs hold nothing useful.
+
+  /** bitsandbytes' blockwise quantization of n values (reference/quantize_blockwise.ts): per block of
+   *  `blocksize`, absmax = max|x| and each code from x · fp32(1/absmax). kind (BLOCKWISE_KIND) nf4 /
+   *  fp4: CUDA's decision trees, q = ceil(n/2) bytes, first value in the high nibble; dynamic: the
+   *  nearest of the 256 sorted `code` values by CUDA's binary search, q = n bytes. */
+  quantizeBlockwise(n: number, blocksize: number, kind: number, x: TypedArray, x_dtype: number, x_off: number,
+                    code: Float32Array | null, q: Uint8Array, absmax: Float32Array): number;
+  /** out[i] = code[q_i] · absmax[i / blocksize] in float32, rounded once to out_dtype; q_i is byte i
+   *  (bits 8) or nibble i, high first (bits 4). */
+  dequantizeBlockwise(n: number, blocksize: number, bits: number, q: Uint8Array, code: Float32Array,
+                      absmax: Float32Array, out: TypedArray, out_dtype: number): void;
+  /** LLM.int8()'s vector-wise quantization of float16 A [rows, k] (reference/quantize_int8.ts):
+   *  with threshold > 0 the |a| >= threshold are outliers (outlier_cols[j] = 1 for their columns),
+   *  left out of SCA = the row absmax, and their columns of CA zeroed when rows > 1;
+   *  CA = round(a · fp32(127 / SCA)), 0 for a row whose SCA is 0. */
+  int8VectorwiseQuant(rows: number, k: number, a: Uint16Array, a_off: number, threshold: number,
+                      CA: Int8Array, SCA: Float32Array, outlier_cols: Uint8Array): number;
+  /** Round-to-nearest weights [N, K] in wq_gemm's layouts (reference/quantize_affine.ts): bits 8:
+   *  q int8 [N, K] and scale [N]; 4 or 2: rows of ceil(K·bits/8) bytes, lowest bits first, scale and
+   *  zero [N, ceil(K/group)]. */
+  quantizeRtn(N: number, K: number, bits: number, group: number, x: TypedArray, x_dtype: number, x_off: number,
+              q: Uint8Array | Int8Array, scale: Float32Array, zero: Float32Array | null): number;
+  /** optimum-quanto's quantize_weight on the grouped weight x [R, C] with one scale (and shift) per
+   *  row, every step rounded to x's dtype as its tensor ops are (reference/quantize_affine.ts): bits 8:
+   *  int8 codes [R, C]; 4 or 2: uint8 codes packed along dim 0 (PackedTensor). scale has x's dtype,
+   *  shift too (a float shift) or is uint8 (a zero point); both are read from their start. NaN/Inf
+   *  are not refused (quanto quantizes them as its ops do). */
+  quantoQuantize(R: number, C: number, bits: number, x: TypedArray, x_dtype: number, x_off: number,
+                 scale: TypedArray, shift: TypedArray | null, shift_dtype: number, q: Uint8Array | Int8Array): void;
+  /** hqq's proximal solver (reference/quantize_hqq.ts) on the float32 [R, C] view W, one group per
+   *  row (axis 1) or column (axis 0), with the groups' inverse scales: moves `zero` in place for
+   *  at most `iters` rounds, errors[i] = round i's mean |W − W_r|, then codes [R, C] =
+   *  clamp(round(W·s + z), 0, max_v) with the final zeros (iters 0: plain rounding). Returns the
+   *  rounds run. W must be finite. */
+  hqqProximal(R: number, C: number, axis: number, W: Float32Array, scale: Float32Array, zero: Float32Array,
+              max_v: number, lp_norm: number, beta: number, kappa: number, iters: number,
+              codes: Uint8Array, errors: Float64Array): number;
   /** Row-wise (log_)softmax over contiguous rows of n. */
   softmax(x: TypedArray, x_off: number, y: TypedArray, y_off: number, dtype: number,
           rows: number, n: number, log: boolean): void;

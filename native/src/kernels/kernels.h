@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "../cpu/interrupt.h"
+#include "dtype.h"
 #include "iter.h"
 
 namespace lowbit {
@@ -106,6 +107,86 @@ struct WqGemmArgs {
   const void* bias = nullptr; int bias_dtype = 0;  // length N, or null
 };
 
+// Quantizers (quantize_*.cc). Inputs are contiguous float32/bfloat16/float16 (x_dtype) unless said
+// otherwise; kernel/tensor/backend/reference/quantize_*.ts are the definitions they are tested
+// against. Those that return int64_t return the flat index of the first NaN/±Inf input they
+// refuse, or -1; after a refusal their outputs hold nothing useful.
+
+// bitsandbytes' blockwise quantization: per block of `blocksize` values, absmax = max|x| and each
+// code from x * fp32(1/absmax): nf4 / fp4 (CUDA's decision trees) packed two to a byte, high nibble
+// first; dynamic: the nearest of 256 sorted `code` values by CUDA's binary search, one per byte.
+enum class BlockwiseKind : int { nf4 = 0, fp4 = 1, dynamic = 2 };
+struct BlockwiseArgs {
+  int64_t n = 0, blocksize = 0;
+  int kind = 0;
+  const void* x = nullptr; int x_dtype = 0;
+  const float* code = nullptr;  // dynamic: 256 values
+  uint8_t* q = nullptr;         // ceil(n/2) bytes (nf4/fp4) or n
+  float* absmax = nullptr;      // ceil(n/blocksize)
+};
+// Its inverse: out[i] = code[q_i] * absmax[i / blocksize] in fp32, rounded once to out_dtype.
+struct DequantBlockwiseArgs {
+  int64_t n = 0, blocksize = 0;
+  int bits = 0;                 // 4: q_i is nibble i, high first; 8: byte i
+  const uint8_t* q = nullptr;
+  const float* code = nullptr;  // 16 or 256 values
+  const float* absmax = nullptr;
+  void* out = nullptr; int out_dtype = 0;
+};
+
+// LLM.int8()'s vector-wise quantization of float16 A [rows, k]: |a| >= threshold (> 0) are
+// outliers, left out of the row absmax SCA and marked in outlier_cols [k], their CA columns zeroed
+// when rows > 1; CA = round(a * fp32(127 / SCA)), 0 where SCA is 0.
+struct Int8QuantArgs {
+  int64_t rows = 0, k = 0;
+  const Half* a = nullptr;
+  float threshold = 0;
+  int8_t* ca = nullptr;
+  float* sca = nullptr;
+  uint8_t* outlier_cols = nullptr;
+};
+
+// Round to nearest into wq_gemm's layouts: bits 8: q int8 [N, K], scale [N] = absmax / 127;
+// 4 / 2: min/max (with 0) per group of a row, scale and zero [N, ceil(K/group)], rows packed into
+// ceil(K*bits/8) bytes, lowest bits first.
+struct RtnArgs {
+  int64_t N = 0, K = 0, group = 0;
+  int bits = 0;
+  const void* x = nullptr; int x_dtype = 0;
+  uint8_t* q = nullptr;
+  float* scale = nullptr;
+  float* zero = nullptr;
+};
+
+// optimum-quanto's quantize_weight on the grouped weight x [R, C], one scale (and shift) per row,
+// each step rounded to x_dtype as its tensor ops are: bits 8: int8 [R, C]; 4 / 2: uint8 codes
+// packed along dim 0 (row r in bits [bits*i, bits*(i+1)) of packed row r - i*ceil(R*bits/8)).
+struct QuantoArgs {
+  int64_t R = 0, C = 0;
+  int bits = 0;
+  const void* x = nullptr; int x_dtype = 0;
+  const void* scale = nullptr;       // [R], x_dtype
+  const void* shift = nullptr;       // [R], x_dtype (a float shift) or uint8 (a zero point); bits 4/2
+  int shift_dtype = 0;
+  uint8_t* q = nullptr;
+};
+
+// hqq's proximal solver on the float32 [R, C] view W, one group per row (axis 1) or column (axis
+// 0): zero moves in place for at most `iters` rounds (errors[i]: round i's mean |W - W_r|), then
+// codes [R, C] = clamp(round(W * s + z), 0, max_v) with the final zeros. Returns the rounds run.
+struct HqqArgs {
+  int64_t R = 0, C = 0;
+  int axis = 0;
+  const float* W = nullptr;
+  const float* scale = nullptr;  // inverse scales, one per group
+  float* zero = nullptr;         // one per group, in and out
+  float max_v = 0;
+  double lp_norm = 0, beta = 0, kappa = 0;
+  int64_t iters = 0;
+  uint8_t* codes = nullptr;
+  double* errors = nullptr;      // iters
+};
+
 // Rows of n contiguous elements: softmax / log_softmax / layer_norm over the last dimension.
 struct RowArgs {
   int64_t rows = 0, n = 0;
@@ -130,6 +211,12 @@ struct Kernels {
   void (*layer_norm)(const RowArgs& args);
   void (*int8_gemm)(const Int8GemmArgs& args);
   void (*wq_gemm)(const WqGemmArgs& args);
+  int64_t (*quantize_blockwise)(const BlockwiseArgs& args);
+  void (*dequantize_blockwise)(const DequantBlockwiseArgs& args);
+  int64_t (*int8_vectorwise_quant)(const Int8QuantArgs& args);
+  int64_t (*quantize_rtn)(const RtnArgs& args);
+  void (*quanto_quantize)(const QuantoArgs& args);
+  int64_t (*hqq_proximal)(const HqqArgs& args);
 };
 
 namespace scalar { extern const Kernels kernels; }
