@@ -181,13 +181,21 @@ void gemv_rows(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
   for (int64_t g = 0; g * a.group < full; g++) {
     Table t[R];
     for (int r = 0; r < R; r++) t[r] = group_table(a, (n + r) * G + g);
+    // the statistics stream beside the codes: 16 groups' floats to a line
+    if (ahead && g % 16 == 0)
+      for (int r = 0; r < R; r++) {
+        prefetch_l2(a.scale + (next + r) * G + g);
+        if (a.zero) prefetch_l2(a.zero + (next + r) * G + g);
+      }
     const int64_t k1 = std::min(full, (g + 1) * a.group);
     for (int64_t k = g * a.group; k < k1; k += U) {
+      const int64_t at = k / U * kUnitBytes;
       VecI raw[R];
-      for (int r = 0; r < R; r++) raw[r] = load_unit<BITS, P>(a.w + (n + r) * rb + k / U * kUnitBytes);
-      if (ahead)
+      for (int r = 0; r < R; r++) raw[r] = load_unit<BITS, P>(a.w + (n + r) * rb + at);
+      // a line at a time: units of 32 bytes would ask for each line twice
+      if (ahead && at % 64 == 0)
         for (int r = 0; r < R; r++)
-          for (int64_t b = 0; b < kUnitBytes; b += 64) prefetch_l2(a.w + (next + r) * rb + k / U * kUnitBytes + b);
+          for (int64_t b = 0; b < std::max<int64_t>(kUnitBytes, 64); b += 64) prefetch_l2(a.w + (next + r) * rb + at + b);
 #pragma GCC unroll 16
       for (int j = 0; j < P; j++) {
         const VecF xv = vload(xp + k + j * VL);
