@@ -145,7 +145,8 @@ llama.cpp's Q8 activations) would, at the cost of float32 results.
   \`F.linear(x, W)\`; bf16: W and x in bfloat16; int8: \`quant.quantize_rtn(W, { bits: 8 })\` (per-row
   absmax) through \`quant.quantized_linear\`; int4: \`quant.quantize_rtn(W, { bits: 4, group_size: 128 })\`
   (min/max per group of 128, integer zero points); NF4: \`bnb.nn.LinearNF4.from_linear\` (blocksize 64,
-  double-quantized absmax) and its forward.
+  double-quantized absmax), its packed bytes and absmax (dequantized once, as the layer caches them)
+  through \`quant.quantized_linear\`, the product its forward runs.
 - ORT: the same int4 codes, scales and zero points as lowbit's int4, in a one-node ONNX model
   (\`com.microsoft.MatMulNBits\`, bits 4, block_size 128, uint8 zero points; bench/onnx_matmulnbits.ts
   writes the protobuf), run by \`InferenceSession.run\` with intra-op threads = the row's thread count,
