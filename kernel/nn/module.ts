@@ -80,15 +80,21 @@ export class Module extends Callable {
   }
 
   __call__(...args: unknown[]): unknown {
+    // global hooks first, then the module's own, iterated in place: copying them into one array
+    // would cost every module call (each layer of each decoding step) two allocations
     let a = args;
-    for (const hook of [...global_forward_pre_hooks.values(), ...this._forward_pre_hooks.values()]) {
-      const r = hook(this, a);
-      if (r !== undefined) a = Array.isArray(r) ? r : [r];
+    for (const hooks of [global_forward_pre_hooks, this._forward_pre_hooks]) {
+      for (const hook of hooks.values()) {
+        const r = hook(this, a);
+        if (r !== undefined) a = Array.isArray(r) ? r : [r];
+      }
     }
     let out = this.forward(...a);
-    for (const hook of [...global_forward_hooks.values(), ...this._forward_hooks.values()]) {
-      const r = hook(this, a, out);
-      if (r !== undefined) out = r;
+    for (const hooks of [global_forward_hooks, this._forward_hooks]) {
+      for (const hook of hooks.values()) {
+        const r = hook(this, a, out);
+        if (r !== undefined) out = r;
+      }
     }
     return out;
   }
