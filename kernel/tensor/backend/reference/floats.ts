@@ -1,10 +1,11 @@
 // Float inputs of the reference quantizers as float32 values (exact for every float dtype they
-// take), the first value they refuse, and the rounding of their codes. They are the fallback when the addon cannot load, so
-// 16-bit values are widened by their bits: a table for float16, a shift for bfloat16.
-import type { TypedArray } from "../../dtype.js";
+// take), the first value they refuse, and the rounding of their codes. They are the fallback when
+// the addon cannot load, so 16-bit values are widened by their bits: a table for float16, a shift
+// for bfloat16.
+import { bfloat16, float16, type TypedArray } from "../../dtype.js";
 import { from_f16 } from "../../half.js";
 
-const F16 = 6, BF16 = 7;
+const F16 = float16.code, BF16 = bfloat16.code;
 
 let f16_table: Float32Array | null = null;
 

@@ -1,12 +1,12 @@
 // Reference affine quantizers: round-to-nearest into the GEMV's layouts (quant.quantize_rtn) and
 // optimum-quanto's quantize_weight (its tensor ops, fused): the definitions
 // native/src/kernels/quantize_affine.cc is tested against.
-import type { TypedArray } from "../../dtype.js";
+import { bfloat16, float16, uint8, type TypedArray } from "../../dtype.js";
 import { from_bf16, from_f16, to_bf16, to_f16 } from "../../half.js";
 import { first_nonfinite, float_values, round_half_even } from "./floats.js";
 
 const f32 = Math.fround;
-const F16 = 6, BF16 = 7, UINT8 = 1;
+const F16 = float16.code, BF16 = bfloat16.code, UINT8 = uint8.code;
 
 /** 8 bits: scale = absmax/127 per row, q = round(w/scale). 4/2 bits, per group (GPTQ's RTN grid):
  *  lo = min(min w, 0), hi = max(max w, 0), scale = (hi - lo)/(2^bits - 1), zero = round(-lo/scale),
