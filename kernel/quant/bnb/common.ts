@@ -19,7 +19,7 @@ export function check_blocksize(fn: string, blocksize: unknown): number {
 
 /** A as the contiguous float16/bfloat16/float32 tensor the quantizers read (A itself when it is
  *  one). Refuses other dtypes and empty input. */
-export function float_input(fn: string, A: unknown): Tensor {
+function float_input(fn: string, A: unknown): Tensor {
   if (!(A instanceof Tensor)) throw new TypeError(`${fn}: A must be a Tensor, got ${A === null ? "null" : typeof A}`);
   if (!FLOATS.includes(A.dtype.name)) {
     throw new TypeError(`${fn}: A must be float16, bfloat16 or float32 (as in bitsandbytes), got ${A.dtype}`);
