@@ -2,7 +2,8 @@
 // zero, bitsandbytes' code4) against the TypeScript reference on every instruction set x 1/2
 // threads: the fused GEMV (M = 1) and the tiled GEMM, groups that are and are not a multiple of the
 // SIMD units (widened codes: 32 AVX2, 64 AVX-512; a plain vector of codes: 64/128 4-bit and 128/256
-// 2-bit weights), groups of several units, ragged row ends, code4 blocks across rows and odd sizes, 1xN and
+// 2-bit weights; code4's 64-blocks two to a plain unit in the AVX-512 float32 GEMV, with a block
+// left over at the row end), groups of several units, ragged row ends, code4 blocks across rows and odd sizes, 1xN and
 // Nx1 weights, fp32/bf16/fp16 activations, weights rounded to bf16/fp16, bias, NaN inputs.
 //
 // Tolerance: the reference sums in float64 over weights it dequantizes one by one; the native kernel
@@ -116,7 +117,7 @@ describe_native("native wqGemm", () => {
   it("code4 (bitsandbytes' layout): blocks within rows, across rows, odd sizes", () => {
     const rng = new Rng(9202);
     for (const [N, K, group] of [[6, 128, 64], [3, 512, 256], [8, 64, 64], [7, 37, 64], [5, 96, 64], [1, 192, 128],
-      [33, 1, 64], [1, 1, 64], [4, 130, 64]] as const) {
+      [33, 1, 64], [1, 1, 64], [4, 130, 64], [5, 192, 64], [13, 320, 64], [9, 160, 32]] as const) {
       for (const M of [1, 2, 6]) check(rng, { ...base, format: "code4", M, N, K, group });
     }
   });
@@ -146,6 +147,7 @@ describe_native("native wqGemm", () => {
     const rng = new Rng(9205);
     for (const format of ["uint4", "code4", "int8", "uint2"] as const) {
       check(rng, { ...base, format, M: 1, N: 203, K: 1024, group: 128 });
+      check(rng, { ...base, format, M: 1, N: 61, K: 1088, group: 64 });
       check(rng, { ...base, format, M: 9, N: 70, K: 640, group: 64 });
     }
   });

@@ -27,6 +27,11 @@
 // flip = 1 for bitsandbytes' high-nibble-first bytes. Per vector of weights: one shift, one
 // permute, one FMA; a group costs one table. Other shapes, and the scalar build, dequantize rows
 // element by element into a buffer.
+// The GEMV of code4 in float32 with blocks of half a plain unit (NF4's 64 on AVX-512) takes the
+// plain unit too: its table is the code itself, and each unit's lane sums, half of the lanes from
+// each block, are scaled by the two blocks' absmax. That skips the widening and a table per block;
+// the weights are then not rounded on their own (code * absmax * x rounds as a float32 sum does).
+// 16-bit weights keep their tables, since rounding each weight to w_dtype is part of the result.
 // GEMV (M == 1) fuses dequantization into the dot products, 1-4 rows of W at a time sharing the
 // loads of x; GEMM dequantizes tiles of W rows and runs gemv_dot (gemv.h) over the rows of x.
 #include <algorithm>
@@ -44,6 +49,7 @@ namespace {
 inline int bits_of(int format) {
   return format == static_cast<int>(WqFormat::int8) ? 8 : format == static_cast<int>(WqFormat::uint2) ? 2 : 4;
 }
+inline bool is_code4(const WqGemmArgs& a) { return a.format == static_cast<int>(WqFormat::code4); }
 inline int64_t row_bytes(const WqGemmArgs& a) {
   const int per = 8 / bits_of(a.format);
   return (a.K + per - 1) / per;
@@ -142,66 +148,112 @@ inline VecF round_bf16(VecF v) {
 }
 #endif
 
+// v, which GCC must then hold in a register: left to itself it folds a unit's load into each of
+// the unit's shifts, P loads where one does.
+inline VecI in_register(VecI v) {
+  __asm__("" : "+v"(v));
+  return v;
+}
+
 // How many blocks of rows ahead the GEMV prefetches its weights.
 constexpr int64_t kAhead = 2;
 
 // What the tables are made from: the codes themselves (uint4), the 2-bit codes of the low 4 bits
-// (uint2: a lookup by 4 bits must ignore the neighbouring code's bits), or the code4 values.
+// (uint2: a lookup by 4 bits must ignore the neighbouring code's bits), or the code4 values, whose
+// zero is 0 (subtracting it is exact).
 alignas(64) constexpr float kIota4[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 alignas(64) constexpr float kIota2[16] = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
+constexpr float kNoZero = 0.f;
+inline const float* table_base(const WqGemmArgs& a) {
+  return is_code4(a) ? a.code : a.format == static_cast<int>(WqFormat::uint2) ? kIota2 : kIota4;
+}
 
-// Group gi's 16 dequantized weights, indexed by the low 4 bits of a lane.
-inline Table group_table(const WqGemmArgs& a, int64_t gi) {
-  const bool code4 = a.format == static_cast<int>(WqFormat::code4);
-  const float* base = code4 ? a.code : a.format == static_cast<int>(WqFormat::uint2) ? kIota2 : kIota4;
+// A group's 16 dequantized weights (base - zero) * scale, indexed by the low 4 bits of a lane;
+// ROUND rounds them to a 16-bit w_dtype. Which formats and dtypes apply is fixed per call, so the
+// GEMV takes it as a template argument: a branch here would make GCC keep the tables in memory.
+template <bool ROUND>
+inline Table group_table(const float* base, float scale, float zero, int w_dtype) {
   VecF v[16 / VL];
   for (int h = 0; h < 16 / VL; h++) {
-    v[h] = vload(base + h * VL);
-    v[h] = code4 ? vmul(v[h], vset1(a.scale[gi])) : vmul(vsub(v[h], vset1(a.zero[gi])), vset1(a.scale[gi]));
-    if (a.w_dtype == kFloat16) v[h] = round_f16(v[h]);
-    else if (a.w_dtype == kBFloat16) v[h] = round_bf16(v[h]);
+    v[h] = vmul(vsub(vload(base + h * VL), vset1(zero)), vset1(scale));
+    if constexpr (ROUND) v[h] = w_dtype == kFloat16 ? round_f16(v[h]) : round_bf16(v[h]);
   }
   return make_table(v);
 }
 
+// Two blocks' absmax, each across half of the lanes: a split unit's lane scales.
+inline VecF split_scales(const float* s) {
+#if defined(LOWBIT_AVX512)
+  return _mm512_mask_broadcastss_ps(_mm512_set1_ps(s[0]), 0xff00, _mm_load_ss(s + 1));
+#else
+  return _mm256_set_m128(_mm_set1_ps(s[1]), _mm_set1_ps(s[0]));
+#endif
+}
+
+// How the GEMV dequantizes: tables in float32, tables rounded to w_dtype, or (code4 in float32,
+// a unit of two blocks) the code's own table with each unit's lane sums scaled by their blocks'
+// absmax, half of the lanes each.
+enum class Tables { f32, rounded, split };
+
 // y[n .. n+R) for the fast layouts: the whole units fused, the ragged end of each row one by one.
-template <int R, int BITS, int P>
+template <int R, int BITS, int P, Tables T>
 void gemv_rows(const WqGemmArgs& a, const float* xp, int64_t n, float* y) {
   constexpr int64_t U = P * VL, kUnitBytes = U * BITS / 8;
+  constexpr bool kSplit = T == Tables::split;
   const int64_t K = a.K, full = K / U * U, G = row_groups(a), rb = row_bytes(a);
+  const int64_t span = kSplit ? U : a.group;  // weights that share the tables
+  const float* base = table_base(a);
   // two chains per row hide the FMA latency; more accumulators would spill the tables
   VecF acc[R][2];
   for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = vzero();
+  Table code{};
+  if constexpr (kSplit) code = group_table<false>(base, 1.f, 0.f, kFloat32);
   // a row of quantized weights is too short a stream for the hardware prefetcher to ramp up on,
   // so the rows two blocks ahead are fetched while this block's are summed: into L2, whose miss
   // queue is deep enough to keep DRAM busy (into L1 the misses queue up and a cold matrix
   // streamed at half the bandwidth)
-  const int64_t next = n + kAhead * R;
-  const bool ahead = next + R <= a.N;
-  for (int64_t g = 0; g * a.group < full; g++) {
-    Table t[R];
-    for (int r = 0; r < R; r++) t[r] = group_table(a, (n + r) * G + g);
-    // the statistics stream beside the codes: 16 groups' floats to a line
-    if (ahead && g % 16 == 0)
-      for (int r = 0; r < R; r++) {
-        prefetch_l2(a.scale + (next + r) * G + g);
-        if (a.zero) prefetch_l2(a.zero + (next + r) * G + g);
-      }
-    const int64_t k1 = std::min(full, (g + 1) * a.group);
-    for (int64_t k = g * a.group; k < k1; k += U) {
-      const int64_t at = k / U * kUnitBytes;
-      VecI raw[R];
-      for (int r = 0; r < R; r++) raw[r] = load_unit<BITS, P>(a.w + (n + r) * rb + at);
-      // a line at a time: units of 32 bytes would ask for each line twice
-      if (ahead && at % 64 == 0)
-        for (int r = 0; r < R; r++)
-          for (int64_t b = 0; b < std::max<int64_t>(kUnitBytes, 64); b += 64) prefetch_l2(a.w + (next + r) * rb + at + b);
+  const bool ahead = n + (kAhead + 1) * R <= a.N;
+  // pointers walk the rows' codes and statistics; row r is r strides on (code4's zero: none),
+  // the prefetched rows kAhead * R rows on
+  const uint8_t* wp = a.w + n * rb;
+  const float* sp = a.scale + n * G;
+  const int64_t zs = a.zero ? G : 0;
+  const float* zp = a.zero ? a.zero + n * G : &kNoZero;
+  const int64_t w_ahead = kAhead * R * rb, s_ahead = kAhead * R * G;
+  const int64_t units = full / U, per = span / U, step = span / a.group;  // units a table serves, groups a span covers
+  const float* xq = xp;
+  Table t[R];
+  for (int64_t u = 0, left = 0, g = 0; u < units; u++, left--, wp += kUnitBytes, xq += U) {
+    if (left == 0) {  // the next span: its tables, its statistics
+      if (u > 0) sp += step, zp += a.zero ? step : 0, g += step;
+      left = per;
+      if constexpr (!kSplit)
+        for (int r = 0; r < R; r++) t[r] = group_table<T == Tables::rounded>(base, sp[r * G], zp[r * zs], a.w_dtype);
+      // the statistics stream beside the codes: 16 groups' floats to a line
+      if (ahead && g % 16 == 0)
+        for (int r = 0; r < R; r++) {
+          prefetch_l2(sp + s_ahead + r * G);
+          if (a.zero) prefetch_l2(zp + s_ahead + r * G);
+        }
+    }
+    // a line at a time: units of 32 bytes would ask for each line twice
+    if (ahead && (kUnitBytes >= 64 || (wp - a.w) % 64 == 0))
+      for (int r = 0; r < R; r++)
+        for (int64_t b = 0; b < std::max<int64_t>(kUnitBytes, 64); b += 64) prefetch_l2(wp + w_ahead + r * rb + b);
+    VecI raw[R];
+    for (int r = 0; r < R; r++) raw[r] = in_register(load_unit<BITS, P>(wp + r * rb));
+    VecF part[R];
 #pragma GCC unroll 16
-      for (int j = 0; j < P; j++) {
-        const VecF xv = vload(xp + k + j * VL);
-        for (int r = 0; r < R; r++) acc[r][j & 1] = vfma(lookup(t[r], shr(raw[r], BITS * j)), xv, acc[r][j & 1]);
+    for (int j = 0; j < P; j++) {
+      const VecF xv = vload(xq + j * VL);
+      for (int r = 0; r < R; r++) {
+        const VecI idx = shr(raw[r], BITS * j);
+        if constexpr (kSplit) part[r] = j == 0 ? vmul(lookup(code, idx), xv) : vfma(lookup(code, idx), xv, part[r]);
+        else acc[r][j & 1] = vfma(lookup(t[r], idx), xv, acc[r][j & 1]);
       }
     }
+    if constexpr (kSplit)
+      for (int r = 0; r < R; r++) acc[r][0] = vfma(part[r], split_scales(sp + r * G), acc[r][0]);
   }
   float tail[U];
   for (int r = 0; r < R; r++) {
@@ -242,7 +294,9 @@ void decode_row_fast(const WqGemmArgs& a, int64_t n, float* dst) {
   constexpr int64_t U = P * VL, kUnitBytes = U * BITS / 8;
   const int64_t K = a.K, full = K / U * U, G = row_groups(a), rb = row_bytes(a);
   for (int64_t g = 0; g * a.group < full; g++) {
-    const Table t = group_table(a, n * G + g);
+    const float zero = a.zero ? a.zero[n * G + g] : 0.f;
+    const Table t = a.w_dtype == kFloat32 ? group_table<false>(table_base(a), a.scale[n * G + g], zero, a.w_dtype)
+                                          : group_table<true>(table_base(a), a.scale[n * G + g], zero, a.w_dtype);
     const int64_t k1 = std::min(full, (g + 1) * a.group);
     for (int64_t k = g * a.group; k < k1; k += U) {
       const VecI raw = load_unit<BITS, P>(a.w + n * rb + k / U * kUnitBytes);
@@ -253,13 +307,18 @@ void decode_row_fast(const WqGemmArgs& a, int64_t n, float* dst) {
   dequant_row(a, n, full, K, dst + full);
 }
 
+template <int R, Tables T>
+void gemv_tables(const WqGemmArgs& a, int P, const float* xp, int64_t n, float* y) {
+  if (a.format == static_cast<int>(WqFormat::uint2)) return P == 4 ? gemv_rows<R, 2, 4, T>(a, xp, n, y) : gemv_rows<R, 2, 16, T>(a, xp, n, y);
+  return P == 4 ? gemv_rows<R, 4, 4, T>(a, xp, n, y) : gemv_rows<R, 4, 8, T>(a, xp, n, y);
+}
+
 template <int R>
-void gemv_fast(const WqGemmArgs& a, int P, const float* xp, int64_t n, float* y) {
-  switch (static_cast<WqFormat>(a.format)) {
-    case WqFormat::int8: return gemv_rows_i8<R>(a, xp, n, y);
-    case WqFormat::uint2: return P == 4 ? gemv_rows<R, 2, 4>(a, xp, n, y) : gemv_rows<R, 2, 16>(a, xp, n, y);
-    default: return P == 4 ? gemv_rows<R, 4, 4>(a, xp, n, y) : gemv_rows<R, 4, 8>(a, xp, n, y);
-  }
+void gemv_fast(const WqGemmArgs& a, int P, bool split, const float* xp, int64_t n, float* y) {
+  if (a.format == static_cast<int>(WqFormat::int8)) return gemv_rows_i8<R>(a, xp, n, y);
+  if (split) return gemv_rows<R, 4, 8, Tables::split>(a, xp, n, y);
+  if (a.w_dtype == kFloat32) return gemv_tables<R, Tables::f32>(a, P, xp, n, y);
+  return gemv_tables<R, Tables::rounded>(a, P, xp, n, y);
 }
 #else
 constexpr bool kFastBuild = false;
@@ -270,9 +329,14 @@ constexpr bool kFastBuild = false;
 // applies (the scalar build, int8, other groups, code4 blocks that straddle rows).
 int lane_codes(const WqGemmArgs& a) {
   if (!kFastBuild || a.format == static_cast<int>(WqFormat::int8)) return 0;
-  if (a.format == static_cast<int>(WqFormat::code4) && a.K % a.group != 0) return 0;
+  if (is_code4(a) && a.K % a.group != 0) return 0;
   const int plain = 32 / bits_of(a.format);
   return a.group % (plain * VL) == 0 ? plain : a.group % (4 * VL) == 0 ? 4 : 0;
+}
+
+// Whether the GEMV takes code4's blocks two to a plain unit (Tables::split; see the top of the file).
+bool split_units(const WqGemmArgs& a) {
+  return kFastBuild && a.M == 1 && is_code4(a) && a.w_dtype == kFloat32 && a.K % a.group == 0 && 2 * a.group == 8 * VL;
 }
 
 // Row n's weights into dst as the x rows were laid out (permuted units of P codes a lane).
@@ -348,9 +412,10 @@ void with_float_type(int dt, F&& f) {
 
 void wq_gemm(const WqGemmArgs& a) {
   const int64_t M = a.M, N = a.N, K = a.K;
-  const int P = lane_codes(a);
+  const bool split = split_units(a);
+  const int P = split ? 8 : lane_codes(a);
   const bool fast = P > 0 || (kFastBuild && a.format == static_cast<int>(WqFormat::int8));
-  const int flip = a.format == static_cast<int>(WqFormat::code4) ? 1 : 0;
+  const int flip = is_code4(a) ? 1 : 0;
   std::vector<float> xs(static_cast<size_t>(M * K)), out(static_cast<size_t>(M * N), 0.f);
   with_float_type(a.x_dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
@@ -364,10 +429,10 @@ void wq_gemm(const WqGemmArgs& a) {
       for (int64_t b = b0; b < b1 && !interrupted(); b++) {
         const int64_t n = 4 * b;
         switch (std::min<int64_t>(4, N - n)) {
-          case 4: gemv_fast<4>(a, P, xs.data(), n, out.data()); break;
-          case 3: gemv_fast<3>(a, P, xs.data(), n, out.data()); break;
-          case 2: gemv_fast<2>(a, P, xs.data(), n, out.data()); break;
-          default: gemv_fast<1>(a, P, xs.data(), n, out.data()); break;
+          case 4: gemv_fast<4>(a, P, split, xs.data(), n, out.data()); break;
+          case 3: gemv_fast<3>(a, P, split, xs.data(), n, out.data()); break;
+          case 2: gemv_fast<2>(a, P, split, xs.data(), n, out.data()); break;
+          default: gemv_fast<1>(a, P, split, xs.data(), n, out.data()); break;
         }
       }
     });
