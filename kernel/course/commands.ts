@@ -1,7 +1,8 @@
 // The `lowbit build` and `lowbit grade` commands behind kernel/cli.ts's argument parsing.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { package_root } from "../package.js";
+import { write_text_atomic } from "../atomic_file.js";
 import { progress } from "../viz/progress.js";
 import { build } from "./build.js";
 import { grade_all, type GradeOptions, type SubmissionResult } from "./grade.js";
@@ -79,7 +80,5 @@ export async function grade_command(target: string, a: GradeArgs): Promise<numbe
 
 function write_atomic(file: string, text: string): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  write_text_atomic(file, text);
 }

@@ -1,8 +1,8 @@
 // Notebooks (nbformat 4) as JSON: reading with errors that name the problem, writing atomically
 // (a temporary file renamed over the old one, so a failed write loses nothing), and turning a
 // kernel's iopub messages into a cell's outputs the way nbclient does.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import { write_text_atomic } from "../atomic_file.js";
 import type { Message } from "./wire.js";
 
 export type MultilineString = string | string[];
@@ -60,9 +60,7 @@ export function lines(s: string): string[] {
 }
 
 export function write_notebook(file: string, nb: Notebook): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(nb, null, 1) + "\n");
-  renameSync(tmp, file);
+  write_text_atomic(file, JSON.stringify(nb, null, 1) + "\n");
 }
 
 /** Collects a cell's outputs from iopub messages; update_display_data also reaches the outputs of

@@ -17,7 +17,7 @@ import { GenerationMixin } from "./generation/utils.js";
 import { DynamicCache, type Cache } from "./generation/cache.js";
 import { arange } from "../tensor/ops/creation.js";
 import { cached_file, hub_options, try_cached_file, type HubOptions } from "./hub/index.js";
-import { write_text_atomic } from "./atomic_file.js";
+import { write_text_atomic } from "../atomic_file.js";
 import { get_quantizer, quantization_files } from "./quantizers/auto.js";
 import type { HfQuantizer } from "./quantizers/base.js";
 import { checkpoint_state_dict } from "./quantizers/state_dict.js";

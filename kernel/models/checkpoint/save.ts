@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Tensor } from "../../tensor/tensor.js";
-import { write_all, write_file_atomic } from "../atomic_file.js";
+import { write_all, write_file_atomic } from "../../atomic_file.js";
 import { BytesBar } from "../bytes_bar.js";
 import { save_file } from "../safetensors.js";
 import { convert_file_size_to_int } from "./file_size.js";

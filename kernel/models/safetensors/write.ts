@@ -2,7 +2,7 @@
 // dtype (the crate's enum order, largest alignment first) then by name, the JSON header with
 // "__metadata__" first and the tensors in data order, padded with spaces to a multiple of 8 bytes.
 import { Tensor } from "../../tensor/tensor.js";
-import { write_all, write_file_atomic } from "../atomic_file.js";
+import { write_all, write_file_atomic } from "../../atomic_file.js";
 import { crate_rank, safetensors_name } from "./dtypes.js";
 
 function check(tensors: Record<string, Tensor>, metadata: Record<string, string> | null, filename: string): void {

@@ -2,7 +2,7 @@
 // written atomically so a failed save leaves no half-written file behind.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { write_text_atomic } from "../atomic_file.js";
+import { write_text_atomic } from "../../atomic_file.js";
 
 /** Writes each named JSON document into `dir` (created if missing); returns the paths written. */
 export function write_json_files(dir: string, docs: Record<string, unknown>): string[] {

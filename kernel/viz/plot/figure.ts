@@ -2,7 +2,7 @@
 // plotly.graph_objects.Figure that notebooks use. In a notebook it renders through the plotly
 // MIME type where the front end has a renderer (VS Code, JupyterLab with jupyterlab-plotly) and
 // through its HTML everywhere else.
-import { renameSync, writeFileSync } from "node:fs";
+import { write_text_atomic } from "../../atomic_file.js";
 import { inspect } from "node:util";
 import { callable_class } from "../callable.js";
 import { display } from "../display.js";
@@ -138,9 +138,7 @@ export class FigureClass {
 
   /** Writes to_html() to a file (through a temporary file, so a failed write leaves none half-done). */
   write_html(path: string, o: HtmlOptions = {}): void {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, this.to_html(o));
-    renameSync(tmp, path);
+    write_text_atomic(path, this.to_html(o));
   }
 
   /** Displays the figure now (in a notebook: an output of the running cell). */
