@@ -148,8 +148,8 @@ inline VecF round_bf16(VecF v) {
 }
 #endif
 
-// v, which GCC must then hold in a register: left to itself it folds a unit's load into each of
-// the unit's shifts, P loads where one does.
+// v, passed through an empty asm so that GCC keeps it in a register: left to itself it folds a
+// unit's load into each of the unit's shifts, P loads where one does.
 inline VecI in_register(VecI v) {
   __asm__("" : "+v"(v));
   return v;
