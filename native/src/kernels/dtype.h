@@ -170,4 +170,13 @@ template <typename F> inline auto dispatch_dtype(int dt, F&& f) {
   }
 }
 
+// dispatch_dtype for the float dtypes that activations and weights come in (float32 otherwise).
+template <typename F> inline auto with_float_type(int dt, F&& f) {
+  switch (dt) {
+    case kBFloat16: return f(static_cast<BFloat16*>(nullptr));
+    case kFloat16: return f(static_cast<Half*>(nullptr));
+    default: return f(static_cast<float*>(nullptr));
+  }
+}
+
 }  // namespace lowbit

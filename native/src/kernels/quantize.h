@@ -14,24 +14,20 @@ namespace LOWBIT_ARCH {
 
 // x[i0, i0 + n) of a float32/bfloat16/float16 array as floats (exact).
 inline void widen(const void* x, int dtype, int64_t i0, int64_t n, float* dst) {
-  if (dtype == kFloat16) to_f32(static_cast<const Half*>(x) + i0, 1, n, dst);
-  else if (dtype == kBFloat16) to_f32(static_cast<const BFloat16*>(x) + i0, 1, n, dst);
-  else to_f32(static_cast<const float*>(x) + i0, 1, n, dst);
+  with_float_type(dtype, [&](auto* tag) {
+    to_f32(static_cast<const std::remove_pointer_t<decltype(tag)>*>(x) + i0, 1, n, dst);
+  });
 }
 
 // floats rounded to a float dtype and back, as a 16-bit tensor op rounds its float result
 inline void round_to(int dtype, float* v, int64_t n, std::vector<uint16_t>& tmp) {
   if (dtype != kFloat16 && dtype != kBFloat16) return;
   tmp.resize(static_cast<size_t>(n));
-  if (dtype == kFloat16) {
-    Half* h = reinterpret_cast<Half*>(tmp.data());
+  with_float_type(dtype, [&](auto* tag) {
+    auto* h = reinterpret_cast<std::remove_pointer_t<decltype(tag)>*>(tmp.data());
     from_f32(v, n, h, 1);
     to_f32(h, 1, n, v);
-  } else {
-    BFloat16* h = reinterpret_cast<BFloat16*>(tmp.data());
-    from_f32(v, n, h, 1);
-    to_f32(h, 1, n, v);
-  }
+  });
 }
 
 #if defined(LOWBIT_AVX512) || defined(LOWBIT_AVX2)

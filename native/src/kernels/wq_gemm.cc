@@ -399,15 +399,6 @@ void finish(const WqGemmArgs& a, const float* out, T* y) {
   }
 }
 
-template <typename F>
-void with_float_type(int dt, F&& f) {
-  switch (dt) {
-    case kBFloat16: return f(static_cast<BFloat16*>(nullptr));
-    case kFloat16: return f(static_cast<Half*>(nullptr));
-    default: return f(static_cast<float*>(nullptr));
-  }
-}
-
 }  // namespace
 
 void wq_gemm(const WqGemmArgs& a) {
